@@ -1,0 +1,33 @@
+# Every target sets itself up: a fresh machine needs nothing but Python 3.11+.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test bench lint run clean
+
+$(STAMP): pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/nashir demo
+
+test: $(STAMP)
+	$(BIN)/pytest -q
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+lint: $(STAMP)
+	$(BIN)/ruff check bot handlers scheduler tests bench
+	$(BIN)/ruff format --check bot handlers scheduler tests bench
+	$(BIN)/mypy
+
+run: $(STAMP)
+	$(BIN)/nashir run
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

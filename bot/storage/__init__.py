@@ -1,0 +1,1 @@
+"""Storage adapter: SQLAlchemy engine, schema, migrations and repositories."""

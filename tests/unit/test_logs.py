@@ -1,0 +1,41 @@
+import io
+import json
+import logging
+
+from bot.logs import configure_logging
+
+TOKEN = "123456789:AAH-very-secret-bot-token-abcdefghijkl"
+
+
+def _capture(fmt: str = "text", secrets: tuple[str, ...] = ()) -> io.StringIO:
+    stream = io.StringIO()
+    configure_logging(level="DEBUG", fmt=fmt, secrets=secrets, stream=stream)
+    return stream
+
+
+def test_bot_token_in_a_url_is_redacted_even_unannounced() -> None:
+    stream = _capture()
+    logging.getLogger("test").warning("POST https://api.telegram.org/bot%s/sendMessage", TOKEN)
+    assert TOKEN not in stream.getvalue()
+    assert "bot***/sendMessage" in stream.getvalue()
+
+
+def test_known_secrets_are_redacted_in_messages_and_tracebacks() -> None:
+    stream = _capture(secrets=("x-consumer-secret-value",))
+    try:
+        raise ValueError("signing failed with x-consumer-secret-value")
+    except ValueError:
+        logging.getLogger("test").exception("X call failed")
+    output = stream.getvalue()
+    assert "x-consumer-secret-value" not in output
+    assert "signing failed with ***" in output
+    assert "Traceback" in output
+
+
+def test_json_format_writes_one_object_per_line() -> None:
+    stream = _capture(fmt="json")
+    logging.getLogger("nashir.test").info("polled %s: %d new", "https://example.net/rss", 3)
+    entry = json.loads(stream.getvalue().strip())
+    assert entry["message"] == "polled https://example.net/rss: 3 new"
+    assert entry["level"] == "INFO"
+    assert entry["logger"] == "nashir.test"

@@ -1,0 +1,23 @@
+"""Turn articles into posts for each platform: pure functions over plain data.
+
+Nothing here sends, fetches or stores; it never imports a platform library,
+so a post can be checked in a test exactly as it will be sent.
+"""
+
+from bot.formatting.digest import format_digest_telegram, format_digest_x
+from bot.formatting.options import FormatOptions, UtmOptions
+from bot.formatting.telegram import format_telegram
+from bot.formatting.templates import validate_template
+from bot.formatting.x import format_x
+from bot.text.tweet_length import weighted_length
+
+__all__ = [
+    "FormatOptions",
+    "UtmOptions",
+    "format_digest_telegram",
+    "format_digest_x",
+    "format_telegram",
+    "format_x",
+    "validate_template",
+    "weighted_length",
+]

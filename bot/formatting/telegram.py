@@ -1,0 +1,196 @@
+"""An article as a Telegram post in HTML parse mode, exact to Telegram's limits.
+
+Telegram counts what a reader sees, after it parses the HTML: 4096 for a
+text message, 1024 for a photo caption. The post is rendered through its
+template, measured with the same parser the fake Bot API uses, and shrunk
+step by step (see `templates.give_way`) until it fits. The plain-text
+fallback, sent when Telegram refuses the markup, shows the links' addresses
+instead of hiding them behind words, so it is longer; it keeps shrinking on
+its own from where the HTML post stopped, and so stays the same post with at
+most a little less in it.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from bot.formatting.labels import labels_for
+from bot.formatting.options import TELEGRAM_CAPTION_LIMIT, TELEGRAM_MESSAGE_LIMIT, FormatOptions
+from bot.formatting.templates import (
+    Parts,
+    default_template,
+    fit,
+    mark_hashtag,
+    mark_rtl_lines,
+    parts_for,
+    render,
+    summary_source,
+    visible_template,
+)
+from bot.model import Article, Platform, Post
+from bot.text.summary import ELLIPSIS, cut_words, lead_summary
+from bot.text.telegram_html import TelegramHTMLError, parse_html, visible_length
+
+SEPARATOR = " · "
+# What Telegram trims from both ends of a message before counting it.
+_TRIMMED = " \t\r\n\v\f"
+
+
+def format_telegram(
+    article: Article,
+    options: FormatOptions,
+    *,
+    label: str | None = None,
+    utm_source: str = "telegram",
+) -> Post:
+    """Render `article` as a Telegram post: a photo caption if it has an image, else a message.
+
+    Args:
+        article: The article to post.
+        options: Templates, limits, hashtags and links.
+        label: Line above the headline ("🔥 الأكثر قراءة"); None means the
+            breaking label for breaking news and no label otherwise, "" means none.
+        utm_source: Campaign source of the article link ("telegram", or "dm"
+            for private chats).
+    """
+    limit = TELEGRAM_CAPTION_LIMIT if article.image else TELEGRAM_MESSAGE_LIMIT
+    budget = options.caption_summary_budget if article.image else options.telegram_summary_budget
+    template = options.telegram_template or default_template(Platform.TELEGRAM, options.language)
+    source = summary_source(article)
+    parts = parts_for(
+        article,
+        options,
+        label=label,
+        hashtag_limit=options.telegram_hashtags,
+        utm=options.telegram_utm,
+        utm_source=utm_source,
+        summary=lead_summary(source, budget),
+        with_footer=True,
+        longest=limit,
+    )
+
+    def shorter_summary(room: int) -> str:
+        return lead_summary(source, room)
+
+    shown = visible_template(template)
+    linkable = frozenset(u for u in (parts.link, *(u for _, u in parts.footer)) if accepts(u))
+
+    def visible_overflow(candidate: Parts) -> int:
+        return len(render_visible(shown, candidate, options, linkable)) - limit
+
+    def exact_overflow(candidate: Parts) -> int:
+        return visible_length(render_html(template, candidate, options)) - limit
+
+    def plain_overflow(candidate: Parts) -> int:
+        return len(render_visible(shown, candidate, options, linkable, addresses=True)) - limit
+
+    # Fitting on the visible text avoids parsing HTML at every step; the exact
+    # pass confirms with Telegram's own rules and normally changes nothing.
+    parts = fit(parts, visible_overflow, measure=len, shorter_summary=shorter_summary)
+    parts = fit(parts, exact_overflow, measure=len, shorter_summary=shorter_summary)
+    text = render_html(template, parts, options)
+    length = visible_length(text)
+    plain_parts = fit(parts, plain_overflow, measure=len, shorter_summary=shorter_summary)
+    plain = render_visible(shown, plain_parts, options, linkable, addresses=True)
+    if len(plain) > limit:  # only an address longer than the limit gets here
+        plain = cut_words(plain, limit) or plain[: limit - 1] + ELLIPSIS
+    button = labels_for(options.language).read_more if options.read_more_button else None
+    return Post(
+        platform=Platform.TELEGRAM,
+        text=text,
+        plain_text=plain,
+        link=parts.link,
+        image=article.image,
+        button_text=button,
+        button_url=parts.link if button else None,
+        length=length,
+    )
+
+
+def render_html(template: str, parts: Parts, options: FormatOptions) -> str:
+    """The post in Telegram HTML: every piece of text escaped, links as anchors."""
+    labels = labels_for(options.language)
+    arabic = options.language != "en"
+    footer = ""
+    if parts.footer:
+        links = SEPARATOR.join(anchor(url, labels.network(name)) for name, url in parts.footer)
+        footer = f"{escape(labels.follow_us)}: {links}"
+    values = {
+        "label": escape(parts.label),
+        "title": escape(parts.title),
+        "summary": escape(parts.summary),
+        "hashtags": " ".join(escape(mark_hashtag(t) if arabic else t) for t in parts.hashtags),
+        "link": anchor(parts.link, labels.read_more) if parts.link else "",
+        "credit": escape(parts.credit),
+        "footer": footer,
+        "section": escape(parts.section),
+        "reads": escape(parts.reads),
+    }
+    text = render(template, values)
+    return mark_rtl_lines(text, markup=True) if arabic else text
+
+
+def render_visible(
+    shown_template: str,
+    parts: Parts,
+    options: FormatOptions,
+    linkable: frozenset[str],
+    *,
+    addresses: bool = False,
+) -> str:
+    """The post as a reader sees it, trimmed as Telegram stores it.
+
+    With `addresses`, links are written out ("اقرأ المزيد: https://..."): that
+    is the plain-text fallback. Without, it is exactly what Telegram counts
+    for the HTML post, since `shown_template` is the template's visible text.
+    """
+    labels = labels_for(options.language)
+    arabic = options.language != "en"
+
+    def link(url: str, text: str) -> str:
+        if addresses:
+            return f"{text}: {url}" if url in linkable else url
+        return text if url in linkable else url
+
+    footer = ""
+    if parts.footer:
+        entries = (
+            f"{labels.network(name)} {url}" if addresses else link(url, labels.network(name))
+            for name, url in parts.footer
+        )
+        footer = f"{labels.follow_us}: {SEPARATOR.join(entries)}"
+    values = {
+        "label": parts.label,
+        "title": parts.title,
+        "summary": parts.summary,
+        "hashtags": " ".join(mark_hashtag(t) if arabic else t for t in parts.hashtags),
+        "link": link(parts.link, labels.read_more) if parts.link else "",
+        "credit": parts.credit,
+        "footer": footer,
+        "section": parts.section,
+        "reads": parts.reads,
+    }
+    text = render(shown_template, values)
+    if arabic:
+        text = mark_rtl_lines(text, markup=False)
+    return text.strip(_TRIMMED)
+
+
+def accepts(url: str) -> bool:
+    """Whether Telegram takes `url` as a link; one bad href costs the whole message."""
+    try:
+        parse_html(f'<a href="{escape(url)}">x</a>')
+    except TelegramHTMLError:
+        return False
+    return True
+
+
+def anchor(url: str, text: str) -> str:
+    """A link Telegram will accept, or the escaped address when it would refuse the URL.
+
+    Telegram rejects the whole message for one bad href, so a malformed
+    article or channel URL must not cost the post.
+    """
+    if not accepts(url):
+        return escape(url)
+    return f'<a href="{escape(url)}">{escape(text)}</a>'

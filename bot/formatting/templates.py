@@ -1,0 +1,444 @@
+"""Post templates: the shape of a post as an admin-editable string.
+
+A template is text with named fields, one post element each::
+
+    {label} {title} {summary} {hashtags} {link} {credit} {footer} {section} {reads}
+
+Telegram templates are Telegram HTML (fields arrive escaped, so markup around
+them such as ``<b>{title}</b>`` is the template's own); X templates are plain
+text. A line whose fields are all empty disappears, blank lines never pile up,
+so one template serves posts with and without a label, tags or summary.
+Templates are checked once, at start-up, by `validate_template`.
+
+Right-to-left readability: clients pick each line's direction from its first
+strong character. In an Arabic post, a line whose first strong character is
+Latin ("Apple تطلق..."), or that has only digits and neutrals ("649"), would
+be laid out left-to-right with its Arabic words shuffled, so it gets a
+RIGHT-TO-LEFT MARK (U+200F) at its start. A hashtag whose first letter is
+Latin gets a LEFT-TO-RIGHT MARK (U+200E) before its "#", or the "#" lands on
+the wrong side of "Syria" in a right-to-left line. Lines whose first strong
+character is Arabic ("2024 عام", "🔥 الأكثر قراءة"), and lines that are a bare
+link, get nothing. No isolates (U+2066-2069): older Telegram clients and X's
+counter treat them less predictably than the two marks. The marks are part
+of the rendered text, so limits are checked with them included (Telegram
+counts one per mark, X two). English posts get no marks: each line's own
+first letter already gives it the direction it needs.
+
+The rest of the module is what fills a template (`Parts`, `parts_for`) and
+the order in which a too-long post gives way (`give_way`, `fit`), shared by
+the Telegram and X formatters so both shrink the same way.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import string
+import unicodedata
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from bot.formatting.labels import credit_text, labels_for, reads_text
+from bot.links import clean_url, tag_url
+from bot.model import Article, Platform
+from bot.text.arabic import fold, normalize_text
+from bot.text.hashtags import make_hashtags
+from bot.text.summary import ELLIPSIS, clean_paragraphs, cut_words
+from bot.text.telegram_html import TelegramHTMLError, parse_html
+
+if TYPE_CHECKING:
+    from bot.formatting.options import FormatOptions, UtmOptions
+
+FIELDS = (
+    "label",
+    "title",
+    "summary",
+    "hashtags",
+    "link",
+    "credit",
+    "footer",
+    "section",
+    "reads",
+)
+
+RLM = "\u200f"
+LRM = "\u200e"
+
+TELEGRAM_AR = """\
+<b>{label}</b>
+<b>{title}</b>
+
+{summary}
+
+{hashtags}
+
+🔗 {link}
+📰 {credit}
+
+{footer}"""
+
+TELEGRAM_EN = TELEGRAM_AR
+
+X_AR = """\
+{label}
+{title}
+
+{summary}
+
+{hashtags}
+{link}"""
+
+X_EN = X_AR
+
+_TAG = re.compile(r"<[^>]*>")
+_STRONG = frozenset({"L", "R", "AL"})
+_BARE_LINK = re.compile(r"https?://\S+", re.IGNORECASE)
+
+
+def default_template(platform: Platform | str, language: str) -> str:
+    """The built-in template of a platform; both languages share a shape today.
+
+    They are separate names so an editor can give English posts their own
+    shape without touching the Arabic one.
+    """
+    kind = _platform(platform)
+    if kind is Platform.X:
+        return X_EN if language == "en" else X_AR
+    return TELEGRAM_EN if language == "en" else TELEGRAM_AR
+
+
+def validate_template(template: str, platform: Platform | str) -> None:
+    """Refuse a template that could not render a valid post, with a message an admin can act on.
+
+    Checked: balanced braces, only known field names, no conversions or
+    format specs, a {link} on X (a tweet without the article's link is an
+    ad for nothing), and for Telegram that the markup is HTML Telegram
+    accepts with every field filled, every field empty and each one empty
+    (an empty field drops its line, which must not take half a tag with it).
+
+    Raises:
+        ValueError: Naming the platform and what is wrong.
+    """
+    kind = _platform(platform)
+    name = kind.value
+    if not template.strip():
+        raise ValueError(f"{name} template is empty")
+    try:
+        parsed = list(string.Formatter().parse(template))
+    except ValueError as exc:
+        raise ValueError(
+            f"{name} template has unbalanced braces ({exc}); write {{{{ or }}}} for a literal brace"
+        ) from exc
+    used: set[str] = set()
+    for _, field_name, spec, conversion in parsed:
+        if field_name is None:
+            continue
+        if field_name not in FIELDS:
+            known = ", ".join(f"{{{f}}}" for f in FIELDS)
+            if not field_name:
+                raise ValueError(f"{name} template has an empty {{}}; name a field: {known}")
+            raise ValueError(f"{name} template uses unknown field {field_name!r}; known: {known}")
+        if spec or conversion:
+            raise ValueError(f"{name} template: field {{{field_name}}} takes no '!' or ':' part")
+        used.add(field_name)
+    if kind is Platform.X and "link" not in used:
+        raise ValueError("x template must contain {link}: every tweet carries the article's link")
+    if kind is Platform.TELEGRAM:
+        _check_no_field_in_a_tag(parsed)
+        sample = {f: html.escape(f"sample {f}") for f in FIELDS}
+        cases = [("", sample), (" when every field is empty", dict.fromkeys(FIELDS, ""))]
+        cases += [(f" when {{{f}}} is empty", {**sample, f: ""}) for f in FIELDS if f in used]
+        for when, values in cases:
+            try:
+                parse_html(render(template, values))
+            except TelegramHTMLError as exc:
+                raise ValueError(
+                    f"telegram template is not HTML Telegram accepts{when}: {exc.description}"
+                ) from exc
+
+
+def _check_no_field_in_a_tag(parsed: list[tuple[str, str | None, str | None, str | None]]) -> None:
+    """Refuse ``<a href="{link}">``: fields arrive as markup, which cannot sit inside a tag."""
+    inside = False
+    for literal, field_name, _, _ in parsed:
+        for ch in literal:
+            if ch == "<":
+                inside = True
+            elif ch == ">":
+                inside = False
+        if inside and field_name is not None:
+            raise ValueError(
+                f"telegram template puts {{{field_name}}} inside a tag; fields are already "
+                "marked up ({link} is a whole link), so write them between tags"
+            )
+
+
+def visible_template(template: str) -> str:
+    """A Telegram template as a reader sees it: tags gone, entities decoded, fields kept.
+
+    Rendering this with the visible values of the fields gives what Telegram
+    counts, without parsing HTML on every step of fitting a post. It is exact
+    for templates `validate_template` accepts.
+    """
+    out: list[str] = []
+    for literal, field_name, _, _ in string.Formatter().parse(template):
+        text = html.unescape(_TAG.sub("", literal))
+        out.append(text.replace("{", "{{").replace("}", "}}"))
+        if field_name is not None:
+            out.append(f"{{{field_name}}}")
+    return "".join(out)
+
+
+def _platform(platform: Platform | str) -> Platform:
+    try:
+        kind = Platform(platform)
+    except ValueError:
+        raise ValueError(f"no post templates for platform {platform!r}") from None
+    if kind not in (Platform.TELEGRAM, Platform.X):
+        raise ValueError(f"no post templates for platform {kind.value!r}")
+    return kind
+
+
+def render(template: str, values: Mapping[str, str]) -> str:
+    """Fill `template` with `values`, dropping lines whose fields are all empty.
+
+    Blank lines of the template separate blocks; runs of them collapse to
+    one and none are left at either end, whatever was dropped in between.
+    """
+    formatter = string.Formatter()
+    lines: list[str] = []
+    for line in template.split("\n"):
+        names = [f for _, f, _, _ in formatter.parse(line) if f is not None]
+        if names and not any(values.get(n, "").strip() for n in names):
+            continue
+        rendered = formatter.vformat(line, (), _Defaulting(values)).rstrip()
+        if not rendered and (not lines or not lines[-1]):
+            continue
+        lines.append(rendered)
+    while lines and not lines[-1]:
+        lines.pop()
+    return "\n".join(lines)
+
+
+class _Defaulting(dict[str, str]):
+    """Missing fields render empty, so a caller may pass only what it has."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def first_strong_direction(text: str) -> str | None:
+    """Bidi class ("L", "R" or "AL") of the first strong character, if any."""
+    for ch in text:
+        kind = unicodedata.bidirectional(ch)
+        if kind in _STRONG:
+            return kind
+    return None
+
+
+def needs_rlm(visible_line: str) -> bool:
+    """Whether an Arabic post's line would be laid out left-to-right without a mark.
+
+    True when the line's first strong character is Latin, or when it has no
+    strong character but a number (digits alone lean left-to-right). A line
+    that is only a link is left alone: the mark would not change how it
+    reads, and on X it would cost two characters.
+    """
+    stripped = visible_line.strip()
+    if _BARE_LINK.fullmatch(stripped):
+        return False  # a bare link reads left-to-right whatever the line's direction
+    direction = first_strong_direction(visible_line)
+    if direction is not None:
+        return direction == "L"
+    return any(ch.isdigit() for ch in visible_line)
+
+
+def mark_rtl_lines(text: str, *, markup: bool) -> str:
+    """Prefix an RLM to each line of an Arabic post that needs one (see module doc).
+
+    With `markup`, tags are skipped and entities decoded to find what a
+    reader sees; the mark goes before any tag so it adds no entity.
+    """
+    out: list[str] = []
+    for line in text.split("\n"):
+        visible = html.unescape(_TAG.sub("", line)) if markup else line
+        if visible.strip() and not visible.startswith(RLM) and needs_rlm(visible):
+            line = RLM + line
+        out.append(line)
+    return "\n".join(out)
+
+
+def mark_hashtag(tag: str) -> str:
+    """An LRM before a Latin hashtag keeps its "#" on the left in a right-to-left line."""
+    return LRM + tag if first_strong_direction(tag) == "L" else tag
+
+
+@dataclass(frozen=True, slots=True)
+class Parts:
+    """The plain-text contents of a post's fields, before a platform dresses them.
+
+    Formatters render these through a template and, when the result is too
+    long, ask `give_way` for a smaller set, so both platforms lose the same
+    things in the same order.
+    """
+
+    title: str
+    link: str
+    label: str = ""
+    summary: str = ""
+    hashtags: tuple[str, ...] = ()
+    credit: str = ""
+    footer: tuple[tuple[str, str], ...] = ()
+    section: str = ""
+    reads: str = ""
+
+
+def give_way(
+    parts: Parts,
+    overflow: int,
+    *,
+    measure: Callable[[str], int],
+    shorter_summary: Callable[[int], str],
+) -> Parts | None:
+    """Take one step towards fitting, or return None when nothing is left to give.
+
+    The order is the editor's: the summary shrinks (to whole sentences, then
+    words) and goes; then hashtags from the last (the least relevant, and the
+    section tag sits last); then the footer, credit, section and read count;
+    then the headline is cut on a word boundary with "…". A label is dropped
+    only when even one word of the headline does not fit beside it, and a
+    headline that is one enormous word is cut inside it as the last resort.
+    The link is never touched.
+
+    Args:
+        parts: The post's contents now.
+        overflow: How far over the limit the rendered post is.
+        measure: The platform's length of a piece of text.
+        shorter_summary: Builds a summary that fits the given budget.
+    """
+    if parts.summary:
+        budget = measure(parts.summary) - overflow
+        summary = shorter_summary(budget) if budget > 0 else ""
+        if summary and measure(summary) >= measure(parts.summary):
+            summary = ""
+        return replace(parts, summary=summary)
+    if parts.hashtags:
+        return replace(parts, hashtags=parts.hashtags[:-1])
+    for name in ("footer", "credit", "section", "reads"):
+        if getattr(parts, name):
+            return replace(parts, **{name: type(getattr(parts, name))()})
+    if parts.title:
+        title = cut_words(parts.title, measure(parts.title) - overflow, measure=measure)
+        if title:
+            return replace(parts, title=title)
+        if parts.label:
+            return replace(parts, label="")
+        return replace(parts, title=_hard_cut(parts.title, overflow, measure))
+    if parts.label:
+        return replace(parts, label="")
+    return None
+
+
+def _hard_cut(text: str, overflow: int, measure: Callable[[str], int]) -> str:
+    """Cut inside a word, for a headline that is one word longer than the post allows."""
+    target = measure(text) - overflow
+    keep = len(text)
+    while keep > 0:
+        cut = text[:keep]
+        while cut and unicodedata.category(cut[-1]) in {"Mn", "Me", "Cf", "Cs"}:
+            cut = cut[:-1]  # a mark or joiner left dangling would garble the last letter
+        candidate = cut + ELLIPSIS if cut else ""
+        excess = measure(candidate) - target
+        if excess <= 0:
+            return candidate
+        keep = min(len(cut), keep) - max(1, excess // 2)
+    return ""
+
+
+def fit(
+    parts: Parts,
+    overflow: Callable[[Parts], int],
+    *,
+    measure: Callable[[str], int],
+    shorter_summary: Callable[[int], str],
+) -> Parts:
+    """Give way (see `give_way`) until `overflow` says the rendered post fits."""
+    while (over := overflow(parts)) > 0:
+        smaller = give_way(parts, over, measure=measure, shorter_summary=shorter_summary)
+        if smaller is None:
+            break
+        parts = smaller
+    return parts
+
+
+def summary_source(article: Article) -> str:
+    """The text a summary is taken from: the body, else the feed's summary.
+
+    A body whose first paragraph repeats the headline (pages often do) starts
+    after it, so the post does not say the same thing twice.
+    """
+    paragraphs = clean_paragraphs(article.body.split("\n"))
+    if paragraphs and fold(paragraphs[0]) == fold(normalize_text(article.title)):
+        paragraphs = paragraphs[1:]
+    if paragraphs:
+        return "\n".join(paragraphs)
+    return article.summary or ""
+
+
+def parts_for(
+    article: Article,
+    options: FormatOptions,
+    *,
+    label: str | None,
+    hashtag_limit: int,
+    utm: UtmOptions,
+    utm_source: str,
+    summary: str,
+    with_footer: bool,
+    longest: int,
+) -> Parts:
+    """Everything a post of `article` could show, before it is fitted to a platform.
+
+    `longest` is the post's limit: no single field may be longer than it.
+    """
+    labels = labels_for(options.language)
+    if label is None:
+        label = labels.breaking if article.breaking else ""
+    tags = list(article.tags)
+    if options.include_section_hashtag and article.section:
+        tags.append(article.section)
+    hashtags = tuple(make_hashtags(tags, limit=hashtag_limit)) if hashtag_limit else ()
+    credit = credit_text(article.source_credit, article.outlet, options.language)
+    return Parts(
+        title=_cap(normalize_text(article.title), longest),
+        link=article_link(article.url, utm, utm_source),
+        label=_cap(normalize_text(label), longest),
+        summary=summary,
+        hashtags=hashtags,
+        credit=_cap(credit, longest),
+        footer=tuple(options.social.items()) if with_footer else (),
+        section=_cap(normalize_text(article.section or ""), longest),
+        reads=reads_text(article.reads, options.language) if article.reads is not None else "",
+    )
+
+
+def _cap(text: str, longest: int) -> str:
+    """Cut a field that could never fit, so fitting starts from something plausible.
+
+    Every character costs at least one on both platforms, so a field longer
+    than the post's limit in characters is cut now, cheaply, rather than one
+    costly measurement at a time.
+    """
+    if len(text) <= longest:
+        return text
+    cut = cut_words(text, longest)
+    return cut or _hard_cut(text, len(text) - longest, len)
+
+
+def article_link(url: str, utm: UtmOptions, source: str) -> str:
+    """The article's address without trackers, tagged with our campaign when enabled."""
+    cleaned = clean_url(url)
+    if not utm.enabled:
+        return cleaned
+    return tag_url(cleaned, source=source, medium=utm.medium, campaign=utm.campaign)

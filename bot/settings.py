@@ -41,7 +41,7 @@ class Settings(BaseSettings):
     )
     poll_interval: int = Field(
         120,
-        ge=5,
+        ge=1,
         description="Seconds between polls of one source.",
         alias="NASHIR_POLL_INTERVAL",
     )

@@ -501,7 +501,7 @@ class OutboxRepository:
                 DeliveryRow.destination_id == destination_id
             )
         )
-        times = [t for t in (planned, sent) if t is not None]
+        times = [_utc(t) for t in (planned, sent) if t is not None]
         return max(times) if times else None
 
     async def _set(self, delivery_id: int, **values: Any) -> None:

@@ -1,0 +1,288 @@
+"""Ingest: poll a source, read what it holds, store each story once, queue the new ones.
+
+One poll is one unit of work per article: an article, its tags, its first
+read sample and its outbox rows are committed together or not at all, so a
+crash or a bad item never leaves half an article behind. A failing source
+backs off exponentially and never stops the others.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import random
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from bot.errors import NashirError, SourceError
+from bot.links import canonical_url
+from bot.model import Article, ArticleDraft, SocialLinks, Source
+from bot.ports import Clock
+from bot.sources.feeds import looks_like_feed, parse_feed
+from bot.sources.fetch import Fetcher, FetchResult
+from bot.sources.pages import extract_article
+from bot.storage.database import Database
+from bot.storage.repositories import ArticleRepository, FlagRepository, SourceRepository
+from bot.text.arabic import fold
+
+log = logging.getLogger(__name__)
+
+SITE_SOCIAL_FLAG = "site_social"
+TITLE_DEDUP_WINDOW = timedelta(days=3)
+MAX_BACKOFF = timedelta(hours=1)
+
+OnNewArticle = Callable[[Article, Source | None], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class IngestOptions:
+    """What ingest needs from the settings."""
+
+    poll_interval: float = 120.0
+    complete_from_page: bool = True
+    jitter: float = 0.1
+
+
+@dataclass(slots=True)
+class PollReport:
+    """What one poll of one source did: logged, counted in metrics and shown to admins."""
+
+    source: str
+    status: str = "ok"
+    found: int = 0
+    new: list[Article] = field(default_factory=list)
+    error: str | None = None
+
+
+class Ingestor:
+    """Polls sources and stores what they hold; new articles go to `on_new`."""
+
+    def __init__(
+        self,
+        db: Database,
+        fetcher: Fetcher,
+        clock: Clock,
+        options: IngestOptions,
+        *,
+        on_new: OnNewArticle | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.db = db
+        self.fetcher = fetcher
+        self.clock = clock
+        self.options = options
+        self.on_new = on_new
+        self.rng = rng or random.Random()
+
+    async def poll(self, source: Source, *, backfill: int = 0) -> PollReport:
+        """Poll once. The first successful poll of a source stores without announcing.
+
+        `backfill` announces the newest N items of that first poll anyway
+        (`nashir run --backfill N`).
+        """
+        report = PollReport(source=source.url)
+        try:
+            result = await self.fetcher.fetch(
+                source.url, etag=source.etag, last_modified=source.last_modified
+            )
+            if result.not_modified:
+                report.status = "not_modified"
+                await self._succeeded(source, source.etag, source.last_modified)
+                return report
+            drafts = self._read(result, source)
+        except SourceError as exc:
+            await self._failed(source, exc, report)
+            return report
+        report.found = len(drafts)
+        backfilled = set() if source.primed else {id(d) for d in _newest(drafts, backfill)}
+        for draft in drafts:
+            announce = source.primed or id(draft) in backfilled
+            article = await self.store(draft, source=source, announce=announce)
+            if article is not None:
+                report.new.append(article)
+        await self._succeeded(source, result.etag, result.last_modified)
+        log.info(
+            "polled %s: %d items, %d new%s",
+            source.url,
+            report.found,
+            len(report.new),
+            "" if source.primed else " (first poll: stored, not posted)",
+        )
+        return report
+
+    async def read_url(self, url: str) -> ArticleDraft:
+        """Fetch one article page (or the first item of a feed) without storing it."""
+        result = await self.fetcher.fetch(url)
+        drafts = self._read(result, None)
+        if not drafts:
+            raise SourceError("the feed holds no items", url=url)
+        return await self._complete(drafts[0])
+
+    async def store(
+        self, draft: ArticleDraft, *, source: Source | None, announce: bool
+    ) -> Article | None:
+        """Store `draft` unless it is a story already held; return it when new.
+
+        A known story only refreshes its read counter.
+        """
+        canonical = canonical_url(draft.url)
+        title_key = fold(draft.title)[:500]
+        now = self.clock.now()
+        async with self.db.session() as session:
+            articles = ArticleRepository(session)
+            existing = await articles.find_duplicate(
+                canonical_url=canonical,
+                guid=draft.guid,
+                title_key=title_key,
+                since=now - TITLE_DEDUP_WINDOW,
+            )
+            if existing is not None:
+                if draft.reads is not None:
+                    await articles.record_reads(existing, draft.reads, now)
+                    await session.commit()
+                return None
+        draft = await self._complete(draft)
+        await self._remember_social(draft.social)
+        async with self.db.session() as session:
+            articles = ArticleRepository(session)
+            if await articles.find_duplicate(
+                canonical_url=canonical, guid=draft.guid, title_key=title_key, since=None
+            ):
+                return None
+            article = await articles.add(
+                draft,
+                canonical_url=canonical,
+                title_key=title_key,
+                tag_keys=_tag_keys(draft.tags),
+                now=now,
+                source_id=source.id if source else None,
+                breaking=False,
+            )
+            await session.commit()
+        log.info("stored article %d %r from %s", article.id, article.title[:80], draft.url)
+        if announce and self.on_new is not None:
+            await self.on_new(article, source)
+        return article
+
+    async def site_social(self) -> SocialLinks:
+        """The social channels the site advertises, as last seen on its pages."""
+        async with self.db.session() as session:
+            raw = await FlagRepository(session).get(SITE_SOCIAL_FLAG)
+        if not raw:
+            return SocialLinks()
+        return SocialLinks(**json.loads(raw))
+
+    def _read(self, result: FetchResult, source: Source | None) -> list[ArticleDraft]:
+        selectors = dict(source.selectors) if source else None
+        if looks_like_feed(result.content, result.content_type):
+            return parse_feed(result.content, result.url)
+        return [extract_article(result.text, result.url, selectors=selectors)]
+
+    async def _complete(self, draft: ArticleDraft) -> ArticleDraft:
+        """Fill what a feed item lacks (body, tags, counter) from its article page."""
+        if not self.options.complete_from_page:
+            return draft
+        if draft.body and draft.tags and draft.reads is not None:
+            return draft
+        try:
+            result = await self.fetcher.fetch(draft.url)
+            page = extract_article(result.text, result.url)
+        except NashirError as exc:
+            log.warning("could not complete %s from its page: %s", draft.url, exc)
+            return draft
+        return _merge(draft, page)
+
+    async def _remember_social(self, social: SocialLinks) -> None:
+        if not social.items():
+            return
+        known = await self.site_social()
+        merged = social.merged(known)
+        if merged == known:
+            return
+        async with self.db.session() as session:
+            await FlagRepository(session).set(
+                SITE_SOCIAL_FLAG, json.dumps(dataclasses.asdict(merged)), self.clock.now()
+            )
+            await session.commit()
+
+    async def _succeeded(self, source: Source, etag: str | None, last_modified: str | None) -> None:
+        now = self.clock.now()
+        async with self.db.session() as session:
+            await SourceRepository(session).record_success(
+                source.id,
+                now=now,
+                next_poll_at=now + self._interval(0),
+                etag=etag,
+                last_modified=last_modified,
+            )
+            await session.commit()
+
+    async def _failed(self, source: Source, exc: SourceError, report: PollReport) -> None:
+        now = self.clock.now()
+        delay = self._interval(source.failures + 1)
+        async with self.db.session() as session:
+            failures = await SourceRepository(session).record_failure(
+                source.id, now=now, next_poll_at=now + delay, error=str(exc)
+            )
+            await session.commit()
+        report.status = "error"
+        report.error = str(exc)
+        log.warning(
+            "source %s failed (%d in a row): %s; next poll in %ds",
+            source.url,
+            failures,
+            exc,
+            delay.total_seconds(),
+        )
+
+    def _interval(self, failures: int) -> timedelta:
+        """The poll interval with jitter, doubled per failure up to an hour."""
+        base = self.options.poll_interval * (2 ** min(failures, 10))
+        base = min(base, max(MAX_BACKOFF.total_seconds(), self.options.poll_interval))
+        spread = base * self.options.jitter
+        return timedelta(seconds=base + self.rng.uniform(-spread, spread))
+
+
+def _merge(feed: ArticleDraft, page: ArticleDraft) -> ArticleDraft:
+    """The feed's identity (link, guid, time) with the page's richer content."""
+    return dataclasses.replace(
+        feed,
+        title=feed.title or page.title,
+        body=feed.body if len(feed.body_text) > len(page.body_text) else page.body,
+        section=feed.section or page.section,
+        outlet=feed.outlet or page.outlet,
+        source_credit=feed.source_credit or page.source_credit,
+        image=feed.image or page.image,
+        published_at=feed.published_at or page.published_at,
+        tags=feed.tags or page.tags,
+        reads=feed.reads if feed.reads is not None else page.reads,
+        social=feed.social.merged(page.social),
+        most_read=feed.most_read or page.most_read,
+    )
+
+
+def _tag_keys(tags: Sequence[str]) -> list[tuple[str, str]]:
+    """Tags paired with their folded key, spelling variants kept once."""
+    seen: set[str] = set()
+    pairs = []
+    for tag in tags:
+        name = tag.strip()
+        key = fold(name)[:250]
+        if name and key and key not in seen:
+            seen.add(key)
+            pairs.append((name[:250], key))
+    return pairs
+
+
+def _newest(drafts: Sequence[ArticleDraft], count: int) -> list[ArticleDraft]:
+    """The `count` most recently published drafts (feed order when times are missing)."""
+    if count <= 0:
+        return []
+    def recency(pair: tuple[int, ArticleDraft]) -> tuple[float, int]:
+        index, draft = pair
+        stamp = draft.published_at.timestamp() if draft.published_at else float("-inf")
+        return (stamp, -index)
+
+    return [draft for _, draft in sorted(enumerate(drafts), key=recency, reverse=True)[:count]]

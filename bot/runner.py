@@ -1,0 +1,37 @@
+"""Runs a built app until told to stop: the life of `nashir run` and `nashir demo`."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from contextlib import suppress
+
+from bot.app import App
+from scheduler.setup import build_scheduler
+
+log = logging.getLogger(__name__)
+
+
+async def serve(app: App, stop: asyncio.Event) -> None:
+    """Start everything, wait for `stop`, then shut down in reverse order."""
+    await app.start()
+    scheduler = build_scheduler(app, await app.sources())
+    scheduler.start()
+    log.info("Nashir is running: %d sources, posting to %s", len(await app.sources()),
+             ", ".join(sorted(app.publishers)))
+    try:
+        await stop.wait()
+    finally:
+        scheduler.shutdown(wait=False)
+        await asyncio.sleep(0)
+        await app.stop()
+        log.info("Nashir stopped")
+
+
+def stop_on_signals(stop: asyncio.Event) -> None:
+    """SIGINT and SIGTERM end the run cleanly."""
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)

@@ -15,15 +15,17 @@ from datetime import timedelta
 from importlib.metadata import version
 
 import tweepy
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from pydantic import SecretStr
 from rich.console import Console
 from telegram.ext import Application, ApplicationBuilder
 
 from bot.clock import SystemClock
 from bot.delivery import DeliveryOptions, DeliveryWorker
+from bot.events import Events
 from bot.formatting import FormatOptions
 from bot.formatting.options import UtmOptions
-from bot.ingest import Ingestor, IngestOptions
+from bot.ingest import IngestOptions, Ingestor
 from bot.model import Article, DestinationKind, Platform, SocialLinks, Source
 from bot.outbox import Outbox, OutboxOptions
 from bot.ports import Clock, Publisher
@@ -36,9 +38,9 @@ from bot.settings import Settings
 from bot.sources.fetch import Fetcher
 from bot.storage.database import Database
 from bot.storage.repositories import DestinationRepository, SourceRepository
+from bot.web import WebServer
 
 log = logging.getLogger(__name__)
-
 
 
 @dataclass
@@ -56,6 +58,9 @@ class App:
     publishers: dict[str, Publisher]
     telegram: Application | None = None  # type: ignore[type-arg]
     x: XPublisher | None = None
+    events: Events = field(default_factory=Events)
+    web: WebServer | None = None
+    scheduler: AsyncIOScheduler | None = None
     backfill: int = 0
     polling: bool = True
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
@@ -71,6 +76,8 @@ class App:
             await session.commit()
         await self.ensure_destinations()
         await self.worker.recover()
+        if self.web is not None:
+            await self.web.start()
         if self.telegram is not None:
             await self.telegram.initialize()
             await self.telegram.start()
@@ -87,6 +94,8 @@ class App:
             if self.telegram.running:
                 await self.telegram.stop()
             await self.telegram.shutdown()
+        if self.web is not None:
+            await self.web.stop()
         await self.fetcher.aclose()
         await self.db.close()
 
@@ -110,7 +119,10 @@ class App:
                     chat, _, thread = address.partition(":")
                     kind = DestinationKind.TOPIC if thread else DestinationKind.CHANNEL
                     await destinations.ensure(
-                        Platform.TELEGRAM, kind, chat, now,
+                        Platform.TELEGRAM,
+                        kind,
+                        chat,
+                        now,
                         thread_id=int(thread) if thread.isdigit() else None,
                     )
             else:
@@ -139,9 +151,7 @@ class App:
             return
         advertised = x_handle_from_link((await self.ingestor.site_social()).x)
         if account and advertised and account.lower() != advertised.lower():
-            log.warning(
-                "the X keys post as @%s but the site advertises @%s", account, advertised
-            )
+            log.warning("the X keys post as @%s but the site advertises @%s", account, advertised)
         else:
             log.info("posting to X as @%s", account)
 
@@ -175,8 +185,9 @@ def x_handle_from_link(link: str | None) -> str | None:
 def format_options(settings: Settings) -> FormatOptions:
     """Formatting options from the settings."""
     utm = UtmOptions(enabled=settings.utm)
-    return FormatOptions(language=settings.language, telegram_utm=utm, x_utm=utm,
-                         read_more_button=True)
+    return FormatOptions(
+        language=settings.language, telegram_utm=utm, x_utm=utm, read_more_button=True
+    )
 
 
 def social_overrides(settings: Settings) -> SocialLinks:
@@ -209,16 +220,28 @@ def build(
         allow_private=settings.allow_private_urls,
     )
     outbox = Outbox(
-        db, clock, OutboxOptions(min_gap=settings.min_gap,
-                                 freshness=timedelta(hours=settings.freshness_hours))
+        db,
+        clock,
+        OutboxOptions(
+            min_gap=settings.min_gap, freshness=timedelta(hours=settings.freshness_hours)
+        ),
     )
     ingestor = Ingestor(
-        db, fetcher, clock,
-        IngestOptions(poll_interval=settings.poll_interval,
-                      complete_from_page=settings.complete_from_page),
+        db,
+        fetcher,
+        clock,
+        IngestOptions(
+            poll_interval=settings.poll_interval,
+            complete_from_page=settings.complete_from_page,
+            breaking_markers=settings.breaking_markers,
+        ),
     )
-    renderer = Renderer(db, format_options(settings), social=ingestor.site_social,
-                        overrides=social_overrides(settings))
+    renderer = Renderer(
+        db,
+        format_options(settings),
+        social=ingestor.site_social,
+        overrides=social_overrides(settings),
+    )
     publishers: dict[str, Publisher] = {}
     telegram_app = None
     if settings.telegram_bot_token is not None:
@@ -231,14 +254,29 @@ def build(
         x_publisher = XPublisher(_x_client(settings))
         publishers[Platform.X.value] = x_publisher
     worker = DeliveryWorker(
-        db, publishers, renderer, clock,
+        db,
+        publishers,
+        renderer,
+        clock,
         DeliveryOptions(max_attempts=settings.max_attempts),
     )
     app = App(
-        settings=settings, clock=clock, db=db, fetcher=fetcher, ingestor=ingestor,
-        outbox=outbox, renderer=renderer, worker=worker, publishers=publishers,
-        telegram=telegram_app, x=x_publisher, backfill=backfill, polling=polling,
+        settings=settings,
+        clock=clock,
+        db=db,
+        fetcher=fetcher,
+        ingestor=ingestor,
+        outbox=outbox,
+        renderer=renderer,
+        worker=worker,
+        publishers=publishers,
+        telegram=telegram_app,
+        x=x_publisher,
+        backfill=backfill,
+        polling=polling,
     )
+    if settings.http_port is not None:
+        app.web = WebServer(settings.http_host, settings.http_port)
     ingestor.on_new = app.on_new_article
     if telegram_app is not None:
         from handlers import register

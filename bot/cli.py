@@ -59,8 +59,13 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
     run = commands.add_parser("run", help="run the bot: scheduler and handlers")
-    run.add_argument("--backfill", type=int, default=0, metavar="N",
-                     help="on a source's first poll, post its N newest articles too")
+    run.add_argument(
+        "--backfill",
+        type=int,
+        default=0,
+        metavar="N",
+        help="on a source's first poll, post its N newest articles too",
+    )
     run.set_defaults(handler=_run)
 
     demo = commands.add_parser("demo", help="run the whole bot against a bundled demo site")

@@ -204,19 +204,23 @@ class DeliveryWorker:
             await self._tell_admins(f"⚠️ {where} failed after {delivery.attempts} attempts: {exc}")
             return
         delay = self._backoff(delivery.attempts)
-        log.warning("%s failed (%s); attempt %d, retry in %.0fs", where, exc, delivery.attempts,
-                    delay)
+        log.warning(
+            "%s failed (%s); attempt %d, retry in %.0fs", where, exc, delivery.attempts, delay
+        )
         await self._retry(delivery, str(exc), self.clock.now() + timedelta(seconds=delay))
         report.retried += 1
 
     def _backoff(self, attempts: int) -> float:
         """Exponential backoff with full jitter, so retries of many rows spread out."""
-        ceiling = min(self.options.max_backoff, self.options.base_backoff * 2 ** max(attempts - 1, 0))
+        ceiling = min(
+            self.options.max_backoff, self.options.base_backoff * 2 ** max(attempts - 1, 0)
+        )
         return self.rng.uniform(ceiling / 2, ceiling)
 
     async def _moved(self, delivery: Delivery, destination: Destination, exc: ChatMoved) -> None:
-        log.warning("destination %d moved to chat %d; retrying there", destination.id,
-                    exc.new_chat_id)
+        log.warning(
+            "destination %d moved to chat %d; retrying there", destination.id, exc.new_chat_id
+        )
         async with self.db.session() as session:
             await DestinationRepository(session).move(destination.id, str(exc.new_chat_id))
             await session.commit()
@@ -233,7 +237,9 @@ class DeliveryWorker:
             log.info("%s: recipient gone (%s); not retried", where, exc)
             return
         log.error("%s: destination disabled: %s", where, exc)
-        await self._tell_admins(f"⛔ {destination.platform.value} {destination.address} disabled: {exc}")
+        await self._tell_admins(
+            f"⛔ {destination.platform.value} {destination.address} disabled: {exc}"
+        )
 
     async def _sent(self, delivery: Delivery, destination: Destination, message_id: str) -> None:
         async with self.db.session() as session:
@@ -254,8 +260,9 @@ class DeliveryWorker:
         self, delivery: Delivery, error: str, at: datetime, *, refund: bool = False
     ) -> None:
         async with self.db.session() as session:
-            await OutboxRepository(session).mark_retry(delivery.id, error=error, at=at,
-                                                       refund=refund)
+            await OutboxRepository(session).mark_retry(
+                delivery.id, error=error, at=at, refund=refund
+            )
             await session.commit()
 
     async def _final(self, delivery: Delivery, state: DeliveryState, error: str | None) -> None:

@@ -28,7 +28,7 @@ from rich.text import Text
 from bot.app import build
 from bot.logs import configure_logging
 from bot.runner import serve, stop_on_signals
-from bot.sandbox import FakeTelegram, FakeX, ServerThread
+from bot.sandbox import FakeTelegram, FakeX, ServerThread, wait_until_async
 from bot.sandbox.demo_site import DemoSite
 from bot.settings import load_settings
 from bot.storage.repositories import ArticleRepository, OutboxRepository
@@ -48,7 +48,7 @@ class Seen:
     telegram: int = 0
     x: int = 0
     per_destination: Counter[str] = field(default_factory=Counter)
-    titles: Counter[tuple[str, str]] = field(default_factory=Counter)
+    texts: Counter[tuple[str, str]] = field(default_factory=Counter)
 
 
 async def run_demo(*, seconds: float = 30.0, debug: bool = False) -> int:
@@ -59,10 +59,12 @@ async def run_demo(*, seconds: float = 30.0, debug: bool = False) -> int:
     channel_id = telegram.add_channel(f"@{DEMO_CHANNEL}", title="ناشر — تجربة")
     telegram.add_user(READER_ID, "قارئ", "ar")
     x = FakeX(username=DEMO_CHANNEL)
-    with tempfile.TemporaryDirectory(prefix="nashir-demo-") as tmp, \
-            ServerThread(site.app()) as site_server, \
-            ServerThread(telegram.app()) as telegram_server, \
-            ServerThread(x.app()) as x_server:
+    with (
+        tempfile.TemporaryDirectory(prefix="nashir-demo-") as tmp,
+        ServerThread(site.app()) as site_server,
+        ServerThread(telegram.app()) as telegram_server,
+        ServerThread(x.app()) as x_server,
+    ):
         log_file = Path(tempfile.gettempdir()) / "nashir-demo.log"
         for _ in range(FIRST_BATCH):
             site.publish_next()
@@ -86,14 +88,18 @@ async def run_demo(*, seconds: float = 30.0, debug: bool = False) -> int:
             env_file=None,
         )
         with log_file.open("w", encoding="utf-8") as log_stream:
-            configure_logging(level=settings.log_level, secrets=settings.secrets(),
-                              stream=log_stream)
-            console.print(Panel(
-                f"Demo site [bold]{site_server.url}[/bold] · fake Bot API {telegram_server.url}"
-                f" · fake X API {x_server.url}\nPosting to Telegram @{DEMO_CHANNEL} and X"
-                f" @{DEMO_CHANNEL} for up to {seconds:.0f} s. Log: {log_file}",
-                title="Nashir demo", expand=False,
-            ))
+            configure_logging(
+                level=settings.log_level, secrets=settings.secrets(), stream=log_stream
+            )
+            console.print(
+                Panel(
+                    f"Demo site [bold]{site_server.url}[/bold] · fake Bot API {telegram_server.url}"
+                    f" · fake X API {x_server.url}\nPosting to Telegram @{DEMO_CHANNEL} and X"
+                    f" @{DEMO_CHANNEL} for up to {seconds:.0f} s. Log: {log_file}",
+                    title="Nashir demo",
+                    expand=False,
+                )
+            )
             app = build(settings, backfill=FIRST_BATCH)
             stop = asyncio.Event()
             stop_on_signals(stop)
@@ -115,8 +121,14 @@ async def run_demo(*, seconds: float = 30.0, debug: bool = False) -> int:
 
 
 async def _drive(
-    site: DemoSite, telegram: FakeTelegram, x: FakeX, channel_id: int, seen: Seen,
-    console: Console, seconds: float, runner: asyncio.Task[None],
+    site: DemoSite,
+    telegram: FakeTelegram,
+    x: FakeX,
+    channel_id: int,
+    seen: Seen,
+    console: Console,
+    seconds: float,
+    runner: asyncio.Task[None],
 ) -> None:
     """Publish stories over time and show each post as it lands."""
     started = time.monotonic()
@@ -139,42 +151,56 @@ async def _reader_asks(telegram: FakeTelegram, console: Console) -> None:
     """A reader talks to the bot: the handlers answer through the same fake."""
     before = len(telegram.messages(READER_ID))
     telegram.user_sends(READER_ID, "/latest 3")
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline and len(telegram.messages(READER_ID)) <= before:
-        await asyncio.sleep(0.1)
+    with contextlib.suppress(TimeoutError):
+        await wait_until_async(lambda: len(telegram.messages(READER_ID)) > before, timeout=5)
     replies = telegram.messages(READER_ID)[before:]
     for reply in replies:
         visible, _ = parse_html(reply.get("text", ""), strict=False)
-        console.print(Panel(Text(visible), title="reader: /latest 3 → bot", expand=False,
-                            title_align="left"))
+        console.print(
+            Panel(Text(visible), title="reader: /latest 3 → bot", expand=False, title_align="left")
+        )
 
 
 def _show_new(
     telegram: FakeTelegram, x: FakeX, channel_id: int, seen: Seen, console: Console
 ) -> None:
     posts = telegram.messages(channel_id)
-    for message in posts[seen.telegram:]:
+    for message in posts[seen.telegram :]:
         body = message.get("caption") or message.get("text") or ""
         visible, _ = parse_html(body, strict=False)
         kind = "photo" if message.get("photo") else "text"
-        console.print(Panel(Text(visible), title=f"Telegram @{DEMO_CHANNEL} · {kind}",
-                            title_align="left", border_style="cyan", expand=False))
+        console.print(
+            Panel(
+                Text(visible),
+                title=f"Telegram @{DEMO_CHANNEL} · {kind}",
+                title_align="left",
+                border_style="cyan",
+                expand=False,
+            )
+        )
         seen.per_destination["telegram"] += 1
-        seen.titles[("telegram", visible.splitlines()[0] if visible else "")] += 1
+        seen.texts[("telegram", visible)] += 1
     seen.telegram = len(posts)
     tweets = x.tweets
-    for tweet in tweets[seen.x:]:
-        console.print(Panel(Text(tweet["text"]), title=f"X @{DEMO_CHANNEL}", title_align="left",
-                            border_style="magenta", expand=False))
+    for tweet in tweets[seen.x :]:
+        console.print(
+            Panel(
+                Text(tweet["text"]),
+                title=f"X @{DEMO_CHANNEL}",
+                title_align="left",
+                border_style="magenta",
+                expand=False,
+            )
+        )
         seen.per_destination["x"] += 1
-        seen.titles[("x", tweet["text"].splitlines()[0])] += 1
+        seen.texts[("x", tweet["text"])] += 1
     seen.x = len(tweets)
 
 
 def _summary(
     console: Console, published: int, stored: int, states: dict[str, int], seen: Seen
 ) -> int:
-    doubled = [title for title, count in seen.titles.items() if count > 1]
+    doubled = [title for title, count in seen.texts.items() if count > 1]
     table = Table(title="Nashir demo: summary")
     table.add_column("what")
     table.add_column("count", justify="right")
@@ -183,7 +209,9 @@ def _summary(
     table.add_row("posted to Telegram channel", str(seen.per_destination["telegram"]))
     table.add_row("posted to X", str(seen.per_destination["x"]))
     table.add_row("deliveries failed", str(states.get("failed", 0)))
-    table.add_row("deliveries still queued", str(states.get("pending", 0) + states.get("sending", 0)))
+    table.add_row(
+        "deliveries still queued", str(states.get("pending", 0) + states.get("sending", 0))
+    )
     table.add_row("posts doubled", str(len(doubled)))
     console.print(table)
     ok = (

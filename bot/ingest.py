@@ -43,6 +43,7 @@ class IngestOptions:
     poll_interval: float = 120.0
     complete_from_page: bool = True
     jitter: float = 0.1
+    breaking_markers: tuple[str, ...] = ("عاجل",)
 
 
 @dataclass(slots=True)
@@ -158,7 +159,7 @@ class Ingestor:
                 tag_keys=_tag_keys(draft.tags),
                 now=now,
                 source_id=source.id if source else None,
-                breaking=False,
+                breaking=is_breaking(draft, self.options.breaking_markers),
             )
             await session.commit()
         log.info("stored article %d %r from %s", article.id, article.title[:80], draft.url)
@@ -245,6 +246,18 @@ class Ingestor:
         return timedelta(seconds=base + self.rng.uniform(-spread, spread))
 
 
+def is_breaking(draft: ArticleDraft, markers: Sequence[str]) -> bool:
+    """Breaking when the section or a tag is a marker, or the headline opens with one."""
+    keys = {fold(marker) for marker in markers if marker.strip()}
+    if not keys:
+        return False
+    labels = [draft.section or "", *draft.tags]
+    if any(fold(label) in keys for label in labels):
+        return True
+    opening = fold(draft.title).split(maxsplit=1)
+    return bool(opening) and opening[0].strip(":：-–—|") in keys
+
+
 def _merge(feed: ArticleDraft, page: ArticleDraft) -> ArticleDraft:
     """The feed's identity (link, guid, time) with the page's richer content."""
     return dataclasses.replace(
@@ -280,6 +293,7 @@ def _newest(drafts: Sequence[ArticleDraft], count: int) -> list[ArticleDraft]:
     """The `count` most recently published drafts (feed order when times are missing)."""
     if count <= 0:
         return []
+
     def recency(pair: tuple[int, ArticleDraft]) -> tuple[float, int]:
         index, draft = pair
         stamp = draft.published_at.timestamp() if draft.published_at else float("-inf")

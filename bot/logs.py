@@ -17,9 +17,19 @@ from typing import TextIO
 REDACTED = "***"
 # A Telegram bot token wherever it appears, even one we were not told about.
 TOKEN_PATTERN = re.compile(r"(?<![0-9])[0-9]{5,}:[A-Za-z0-9_-]{30,}")
-NOISY = ("httpx", "httpcore", "telegram.ext.Updater", "apscheduler.executors.default",
-         "apscheduler.scheduler", "aiosqlite", "tweepy", "requests_oauthlib", "oauthlib",
-         "urllib3", "alembic.runtime.migration")
+NOISY = (
+    "httpx",
+    "httpcore",
+    "telegram.ext.Updater",
+    "apscheduler.executors.default",
+    "apscheduler.scheduler",
+    "aiosqlite",
+    "tweepy",
+    "requests_oauthlib",
+    "oauthlib",
+    "urllib3",
+    "alembic.runtime.migration",
+)
 
 
 class RedactingFilter(logging.Filter):
@@ -64,7 +74,10 @@ class JsonFormatter(logging.Formatter):
 
 
 def configure_logging(
-    *, level: str = "INFO", fmt: str = "text", secrets: Iterable[str] = (),
+    *,
+    level: str = "INFO",
+    fmt: str = "text",
+    secrets: Iterable[str] = (),
     stream: TextIO | None = None,
 ) -> RedactingFilter:
     """Install one handler on the root logger; returns its filter (to add secrets later)."""

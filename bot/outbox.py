@@ -21,8 +21,13 @@ from bot.storage.repositories import ArticleRepository, DestinationRepository, O
 
 log = logging.getLogger(__name__)
 
-BROADCAST_KINDS = (DestinationKind.CHANNEL, DestinationKind.GROUP, DestinationKind.TOPIC,
-                   DestinationKind.X_ACCOUNT, DestinationKind.CONSOLE)
+BROADCAST_KINDS = (
+    DestinationKind.CHANNEL,
+    DestinationKind.GROUP,
+    DestinationKind.TOPIC,
+    DestinationKind.X_ACCOUNT,
+    DestinationKind.CONSOLE,
+)
 BREAKING_PRIORITY = 10
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from pathlib import Path
 
@@ -38,9 +39,9 @@ async def preview_target(
 async def read_draft(settings: Settings, target: str) -> ArticleDraft:
     """Read an article from a saved file or from the web."""
     path = Path(target)
-    if path.is_file():
-        content = path.read_bytes()
-        url = path.resolve().as_uri()
+    if await asyncio.to_thread(path.is_file):
+        content = await asyncio.to_thread(path.read_bytes)
+        url = f"file://{target}"
         if looks_like_feed(content, None):
             items = parse_feed(content, url)
             if not items:
@@ -49,8 +50,10 @@ async def read_draft(settings: Settings, target: str) -> ArticleDraft:
         text, _ = decode_body(content, None)
         return extract_article(text, url)
     fetcher = Fetcher.create(
-        version="preview", homepage=settings.contact_url or "news distribution bot",
-        read_timeout=settings.fetch_timeout, max_bytes=settings.fetch_max_bytes,
+        version="preview",
+        homepage=settings.contact_url or "news distribution bot",
+        read_timeout=settings.fetch_timeout,
+        max_bytes=settings.fetch_max_bytes,
         allow_private=settings.allow_private_urls,
     )
     async with fetcher:
@@ -80,10 +83,19 @@ def render_posts(settings: Settings, draft: ArticleDraft, platform: str) -> list
 def as_article(draft: ArticleDraft) -> Article:
     """An unsaved article (id 0) for formatting."""
     return Article(
-        id=0, url=draft.url, title=draft.title, body=draft.body_text, guid=draft.guid,
-        summary=draft.summary, section=draft.section, outlet=draft.outlet,
-        source_credit=draft.source_credit, image=draft.image, published_at=draft.published_at,
-        tags=draft.tags, reads=draft.reads,
+        id=0,
+        url=draft.url,
+        title=draft.title,
+        body=draft.body_text,
+        guid=draft.guid,
+        summary=draft.summary,
+        section=draft.section,
+        outlet=draft.outlet,
+        source_credit=draft.source_credit,
+        image=draft.image,
+        published_at=draft.published_at,
+        tags=draft.tags,
+        reads=draft.reads,
     )
 
 

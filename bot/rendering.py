@@ -14,10 +14,18 @@ from collections.abc import Awaitable, Callable
 
 from bot.formatting import FormatOptions, format_telegram, format_x
 from bot.formatting.labels import labels_for
-from bot.model import Article, Delivery, DeliveryKind, Destination, DestinationKind, Platform, Post
+from bot.model import (
+    Article,
+    Delivery,
+    DeliveryKind,
+    Destination,
+    DestinationKind,
+    Platform,
+    Post,
+    SocialLinks,
+)
 from bot.storage.database import Database
 from bot.storage.repositories import ArticleRepository
-from bot.model import SocialLinks
 
 SocialSource = Callable[[], Awaitable[SocialLinks]]
 
@@ -67,8 +75,13 @@ class Renderer:
     def message(self, text: str, destination: Destination) -> Post:
         """A plain message (broadcast, alert) as a post."""
         platform = Platform.X if destination.platform is Platform.X else destination.platform
-        return Post(platform=platform, text=html.escape(text, quote=False), plain_text=text,
-                    link="", length=len(text))
+        return Post(
+            platform=platform,
+            text=html.escape(text, quote=False),
+            plain_text=text,
+            link="",
+            length=len(text),
+        )
 
     @staticmethod
     def _label(article: Article, kind: DeliveryKind, options: FormatOptions) -> str | None:

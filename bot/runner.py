@@ -17,9 +17,13 @@ async def serve(app: App, stop: asyncio.Event) -> None:
     """Start everything, wait for `stop`, then shut down in reverse order."""
     await app.start()
     scheduler = build_scheduler(app, await app.sources())
+    app.scheduler = scheduler
     scheduler.start()
-    log.info("Nashir is running: %d sources, posting to %s", len(await app.sources()),
-             ", ".join(sorted(app.publishers)))
+    log.info(
+        "Nashir is running: %d sources, posting to %s",
+        len(await app.sources()),
+        ", ".join(sorted(app.publishers)),
+    )
     try:
         await stop.wait()
     finally:

@@ -73,6 +73,19 @@ class Settings(BaseSettings):
         alias="NASHIR_CONTACT_URL",
     )
 
+    http_host: str = Field(
+        "127.0.0.1",
+        description="Address Nashir's HTTP server binds (CMS hook, Telegram webhook).",
+        alias="NASHIR_HTTP_HOST",
+    )
+    http_port: int | None = Field(
+        None,
+        ge=0,
+        le=65535,
+        description="Port of Nashir's HTTP server; unset runs none (0 picks a free port).",
+        alias="NASHIR_HTTP_PORT",
+    )
+
     # -- ingest -----------------------------------------------------------------------
     fetch_timeout: float = Field(
         15.0,
@@ -102,6 +115,12 @@ class Settings(BaseSettings):
         True,
         description="Fetch the article page when a feed item lacks body, tags or counter.",
         alias="NASHIR_COMPLETE_FROM_PAGE",
+    )
+
+    breaking_markers: CommaList = Field(
+        ("عاجل",),
+        description="Sections or tags that mark an article as breaking (posted first, unspaced).",
+        alias="NASHIR_BREAKING_MARKERS",
     )
 
     # -- posting ----------------------------------------------------------------------
@@ -186,7 +205,7 @@ class Settings(BaseSettings):
     )
     x_api_url: str = Field("https://api.twitter.com", description="X API root.", alias="X_API_URL")
 
-    @field_validator("sources", "telegram_channels", mode="before")
+    @field_validator("sources", "telegram_channels", "breaking_markers", mode="before")
     @classmethod
     def _split_words(cls, value: object) -> object:
         if isinstance(value, str):

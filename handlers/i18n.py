@@ -7,17 +7,16 @@ from telegram import Update
 TEXTS: dict[str, dict[str, str]] = {
     "ar": {
         "welcome": "أهلاً بك في نشرة الأخبار 📰\nأرسل /latest لآخر الأخبار، و/help لكل الأوامر.",
-        "help": (
-            "الأوامر:\n"
-            "/latest [عدد] — آخر الأخبار\n"
-            "/help — هذه القائمة"
-        ),
+        "help": ("الأوامر:\n/latest [عدد] — آخر الأخبار\n/help — هذه القائمة"),
         "latest_none": "لا توجد أخبار بعد.",
         "latest_title": "🗞 آخر الأخبار",
         "bad_number": "اكتب عدداً بين 1 و{max}، مثل: /latest 5",
     },
     "en": {
-        "welcome": "Welcome to the news bot 📰\nSend /latest for the latest news and /help for all commands.",
+        "welcome": (
+            "Welcome to the news bot 📰\n"
+            "Send /latest for the latest news and /help for all commands."
+        ),
         "help": "Commands:\n/latest [n] — latest news\n/help — this list",
         "latest_none": "No news yet.",
         "latest_title": "🗞 Latest news",

@@ -60,8 +60,7 @@ async def latest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     lines = [f"<b>{text(language, 'latest_title')}</b>"]
     lines += [
-        f'• <a href="{html.escape(a.url, quote=True)}">{html.escape(a.title)}</a>'
-        for a in articles
+        f'• <a href="{html.escape(a.url, quote=True)}">{html.escape(a.title)}</a>' for a in articles
     ]
     await message.reply_text(
         "\n".join(lines),

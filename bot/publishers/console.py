@@ -39,5 +39,7 @@ class ConsolePublisher:
     def _show(self, destination: Destination, post: Post, what: str) -> str:
         message_id = str(next(self._ids))
         title = f"{what} → {destination.address} ({post.length} chars)"
-        self.console.print(Panel(Text(post.plain_text), title=title, title_align="left", expand=False))
+        self.console.print(
+            Panel(Text(post.plain_text), title=title, title_align="left", expand=False)
+        )
         return message_id

@@ -44,11 +44,24 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 _RECIPIENT_GONE = ("blocked by the user", "user is deactivated", "bot can't initiate")
-_DESTINATION_GONE = ("chat not found", "kicked", "not a member", "bot was removed",
-                     "need administrator rights", "have no rights", "not enough rights",
-                     "channel_private", "group chat was deleted")
-_MARKUP = ("can't parse entities", "message is too long", "caption is too long",
-           "entities_too_long", "text is too long")
+_DESTINATION_GONE = (
+    "chat not found",
+    "kicked",
+    "not a member",
+    "bot was removed",
+    "need administrator rights",
+    "have no rights",
+    "not enough rights",
+    "channel_private",
+    "group chat was deleted",
+)
+_MARKUP = (
+    "can't parse entities",
+    "message is too long",
+    "caption is too long",
+    "entities_too_long",
+    "text is too long",
+)
 _UNCHANGED = ("message is not modified",)
 _ALREADY_GONE = ("message to delete not found", "message can't be deleted")
 
@@ -75,13 +88,19 @@ class TelegramPublisher:
         chat = chat_id(destination)
         if post.image:
             call = self.bot.edit_message_caption(
-                chat_id=chat, message_id=int(message_id), caption=post.text,
-                parse_mode=ParseMode.HTML, reply_markup=self._markup(post),
+                chat_id=chat,
+                message_id=int(message_id),
+                caption=post.text,
+                parse_mode=ParseMode.HTML,
+                reply_markup=self._markup(post),
             )
         else:
             call = self.bot.edit_message_text(
-                chat_id=chat, message_id=int(message_id), text=post.text,
-                parse_mode=ParseMode.HTML, reply_markup=self._markup(post),
+                chat_id=chat,
+                message_id=int(message_id),
+                text=post.text,
+                parse_mode=ParseMode.HTML,
+                reply_markup=self._markup(post),
                 link_preview_options=LinkPreviewOptions(url=post.link),
             )
         try:
@@ -109,12 +128,19 @@ class TelegramPublisher:
         call: Awaitable[Message]
         if post.image:
             call = self.bot.send_photo(
-                chat_id=chat, photo=post.image, caption=text, parse_mode=parse_mode,
-                reply_markup=markup, message_thread_id=thread,
+                chat_id=chat,
+                photo=post.image,
+                caption=text,
+                parse_mode=parse_mode,
+                reply_markup=markup,
+                message_thread_id=thread,
             )
         else:
             call = self.bot.send_message(
-                chat_id=chat, text=text, parse_mode=parse_mode, reply_markup=markup,
+                chat_id=chat,
+                text=text,
+                parse_mode=parse_mode,
+                reply_markup=markup,
                 message_thread_id=thread,
                 link_preview_options=LinkPreviewOptions(url=post.link) if post.link else None,
             )
@@ -138,8 +164,9 @@ async def _translated(call: Awaitable[T]) -> T:
     try:
         return await call
     except RetryAfter as exc:
-        raise RateLimited(f"Telegram flood control: {exc.message}",
-                          retry_after=_seconds(exc)) from None
+        raise RateLimited(
+            f"Telegram flood control: {exc.message}", retry_after=_seconds(exc)
+        ) from None
     except ChatMigrated as exc:
         raise ChatMoved(str(exc), new_chat_id=exc.new_chat_id) from None
     except Forbidden as exc:
@@ -176,5 +203,3 @@ def _seconds(exc: RetryAfter) -> float:
     if isinstance(value, dtm.timedelta):
         return value.total_seconds()
     return float(value)
-
-

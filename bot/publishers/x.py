@@ -87,8 +87,9 @@ class XPublisher:
         reset = headers.get(reset_header) or headers.get("x-rate-limit-reset")
         wait = max(float(reset) - now, 1.0) if reset and reset.isdigit() else 900.0
         scope = "24-hour cap" if daily else "rate limit"
-        return RateLimited(f"X {scope} reached; resets in {wait:.0f}s", retry_after=wait,
-                           daily=daily)
+        return RateLimited(
+            f"X {scope} reached; resets in {wait:.0f}s", retry_after=wait, daily=daily
+        )
 
 
 def _describe(exc: tweepy.HTTPException) -> str:

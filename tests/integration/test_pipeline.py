@@ -1,4 +1,4 @@
-"""The whole pipeline through real HTTP: demo site → ingest → store → outbox → PTB/tweepy → fakes."""
+"""The whole pipeline over real HTTP: demo site → ingest → outbox → PTB and tweepy → fakes."""
 
 from __future__ import annotations
 
@@ -48,8 +48,14 @@ async def make_app(
 ) -> AsyncIterator[AppFactory]:
     built: list[App] = []
 
-    def factory(*, telegram: bool = True, x: bool = True, backfill: int = 0,
-                console: Console | None = None, **env: str) -> App:
+    def factory(
+        *,
+        telegram: bool = True,
+        x: bool = True,
+        backfill: int = 0,
+        console: Console | None = None,
+        **env: str,
+    ) -> App:
         values = {
             "NASHIR_DATABASE_URL": database_url,
             "NASHIR_SOURCES": f"{site_server.url}/rss.xml",
@@ -61,11 +67,16 @@ async def make_app(
         if telegram:
             values["TELEGRAM_BOT_TOKEN"] = TOKEN
         if x:
-            values.update(X_CONSUMER_KEY="ck", X_CONSUMER_SECRET="cs", X_ACCESS_TOKEN="at",
-                          X_ACCESS_TOKEN_SECRET="as")
+            values.update(
+                X_CONSUMER_KEY="ck",
+                X_CONSUMER_SECRET="cs",
+                X_ACCESS_TOKEN="at",
+                X_ACCESS_TOKEN_SECRET="as",
+            )
         values.update(env)
-        app = build(load_settings(values, env_file=None), backfill=backfill, polling=False,
-                    console=console)
+        app = build(
+            load_settings(values, env_file=None), backfill=backfill, polling=False, console=console
+        )
         built.append(app)
         return app
 
@@ -90,7 +101,10 @@ def _channel_posts(fake: FakeTelegram, channel: int) -> list[dict[str, Any]]:
 
 
 async def test_first_poll_stores_what_the_site_holds_without_posting(
-    make_app: AppFactory, site: DemoSite, fake_telegram: FakeTelegram, fake_x: FakeX,
+    make_app: AppFactory,
+    site: DemoSite,
+    fake_telegram: FakeTelegram,
+    fake_x: FakeX,
     channel: int,
 ) -> None:
     site.publish_next()
@@ -106,7 +120,10 @@ async def test_first_poll_stores_what_the_site_holds_without_posting(
 
 
 async def test_a_new_article_reaches_the_sites_channel_and_x_exactly_once(
-    make_app: AppFactory, site: DemoSite, fake_telegram: FakeTelegram, fake_x: FakeX,
+    make_app: AppFactory,
+    site: DemoSite,
+    fake_telegram: FakeTelegram,
+    fake_x: FakeX,
     channel: int,
 ) -> None:
     site.publish_next()
@@ -130,7 +147,10 @@ async def test_a_new_article_reaches_the_sites_channel_and_x_exactly_once(
 
 
 async def test_backfill_posts_the_newest_items_of_the_first_poll(
-    make_app: AppFactory, site: DemoSite, fake_telegram: FakeTelegram, channel: int,
+    make_app: AppFactory,
+    site: DemoSite,
+    fake_telegram: FakeTelegram,
+    channel: int,
 ) -> None:
     for _ in range(4):
         site.publish_next()
@@ -142,7 +162,10 @@ async def test_backfill_posts_the_newest_items_of_the_first_poll(
 
 
 async def test_configured_channels_win_over_the_sites_link(
-    make_app: AppFactory, site: DemoSite, fake_telegram: FakeTelegram, channel: int,
+    make_app: AppFactory,
+    site: DemoSite,
+    fake_telegram: FakeTelegram,
+    channel: int,
 ) -> None:
     other = fake_telegram.add_channel("@newsroom_desk")
     app = make_app(x=False, TELEGRAM_CHANNELS="@newsroom_desk")
@@ -156,7 +179,9 @@ async def test_configured_channels_win_over_the_sites_link(
 
 
 async def test_without_a_token_posts_go_to_the_console(
-    make_app: AppFactory, site: DemoSite, fake_telegram: FakeTelegram,
+    make_app: AppFactory,
+    site: DemoSite,
+    fake_telegram: FakeTelegram,
 ) -> None:
     out = io.StringIO()
     app = make_app(telegram=False, x=False, console=Console(file=out, width=100))

@@ -59,12 +59,22 @@ async def test_an_article_is_queued_once_per_destination(db: Database) -> None:
     channel = await _channel(db)
     async with db.session() as session:
         outbox = OutboxRepository(session)
-        first = await outbox.enqueue(key=f"new:{article_id}", destination_id=channel,
-                                     kind=DeliveryKind.NEW, due=NOW, now=NOW,
-                                     article_id=article_id)
-        second = await outbox.enqueue(key=f"new:{article_id}", destination_id=channel,
-                                      kind=DeliveryKind.NEW, due=NOW, now=NOW,
-                                      article_id=article_id)
+        first = await outbox.enqueue(
+            key=f"new:{article_id}",
+            destination_id=channel,
+            kind=DeliveryKind.NEW,
+            due=NOW,
+            now=NOW,
+            article_id=article_id,
+        )
+        second = await outbox.enqueue(
+            key=f"new:{article_id}",
+            destination_id=channel,
+            kind=DeliveryKind.NEW,
+            due=NOW,
+            now=NOW,
+            article_id=article_id,
+        )
         await session.commit()
         assert (first, second) == (True, False)
         assert await outbox.counts() == {"pending": 1}
@@ -76,19 +86,32 @@ async def test_claim_takes_due_rows_once_and_marks_them_sending(db: Database) ->
     later = await _channel(db, "@later")
     async with db.session() as session:
         outbox = OutboxRepository(session)
-        await outbox.enqueue(key=f"new:{article_id}", destination_id=channel,
-                             kind=DeliveryKind.NEW, due=NOW, now=NOW, article_id=article_id)
-        await outbox.enqueue(key=f"new:{article_id}", destination_id=later,
-                             kind=DeliveryKind.NEW, due=NOW + timedelta(minutes=5), now=NOW,
-                             article_id=article_id)
+        await outbox.enqueue(
+            key=f"new:{article_id}",
+            destination_id=channel,
+            kind=DeliveryKind.NEW,
+            due=NOW,
+            now=NOW,
+            article_id=article_id,
+        )
+        await outbox.enqueue(
+            key=f"new:{article_id}",
+            destination_id=later,
+            kind=DeliveryKind.NEW,
+            due=NOW + timedelta(minutes=5),
+            now=NOW,
+            article_id=article_id,
+        )
         await session.commit()
     async with db.session() as session:
-        claimed = await OutboxRepository(session).claim(now=NOW, limit=10, worker="a",
-                                                        skip_locked=db.is_postgres)
+        claimed = await OutboxRepository(session).claim(
+            now=NOW, limit=10, worker="a", skip_locked=db.is_postgres
+        )
         await session.commit()
     async with db.session() as session:
-        again = await OutboxRepository(session).claim(now=NOW, limit=10, worker="b",
-                                                      skip_locked=db.is_postgres)
+        again = await OutboxRepository(session).claim(
+            now=NOW, limit=10, worker="b", skip_locked=db.is_postgres
+        )
         await session.commit()
     assert [d.destination_id for d in claimed] == [channel]
     assert claimed[0].state is DeliveryState.SENDING
@@ -101,8 +124,14 @@ async def test_a_row_left_sending_by_a_crash_is_released_after_the_lease(db: Dat
     channel = await _channel(db)
     async with db.session() as session:
         outbox = OutboxRepository(session)
-        await outbox.enqueue(key=f"new:{article_id}", destination_id=channel,
-                             kind=DeliveryKind.NEW, due=NOW, now=NOW, article_id=article_id)
+        await outbox.enqueue(
+            key=f"new:{article_id}",
+            destination_id=channel,
+            kind=DeliveryKind.NEW,
+            due=NOW,
+            now=NOW,
+            article_id=article_id,
+        )
         await outbox.claim(now=NOW, limit=10, worker="crashed", skip_locked=db.is_postgres)
         await session.commit()
     async with db.session() as session:
@@ -118,14 +147,20 @@ async def test_spelling_variants_of_a_tag_are_one_tag(db: Database) -> None:
         articles = ArticleRepository(session)
         for number, spelling in enumerate(("الأسد", "الاسد")):
             url = f"https://news.example/article/{number}"
-            await articles.add(ArticleDraft(url=url, title=f"خبر {number}"),
-                               canonical_url=url, title_key=f"خبر {number}",
-                               tag_keys=[(spelling, "الاسد")], now=NOW, source_id=None,
-                               breaking=False)
+            await articles.add(
+                ArticleDraft(url=url, title=f"خبر {number}"),
+                canonical_url=url,
+                title_key=f"خبر {number}",
+                tag_keys=[(spelling, "الاسد")],
+                now=NOW,
+                source_id=None,
+                breaking=False,
+            )
         await session.commit()
         first = await articles.by_url("https://news.example/article/0")
         second = await articles.by_url("https://news.example/article/1")
-    assert first is not None and second is not None
+    assert first is not None
+    assert second is not None
     assert first.tags == second.tags == ("الأسد",)
 
 
@@ -133,10 +168,17 @@ async def test_source_failures_count_up_and_success_resets(db: Database) -> None
     async with db.session() as session:
         sources = SourceRepository(session)
         source = await sources.ensure("https://news.example/rss", NOW)
-        assert await sources.record_failure(source.id, now=NOW, next_poll_at=NOW, error="HTTP 500") == 1
-        assert await sources.record_failure(source.id, now=NOW, next_poll_at=NOW, error="HTTP 500") == 2
-        await sources.record_success(source.id, now=NOW, next_poll_at=NOW, etag='"v2"',
-                                     last_modified=None)
+        assert (
+            await sources.record_failure(source.id, now=NOW, next_poll_at=NOW, error="HTTP 500")
+            == 1
+        )
+        assert (
+            await sources.record_failure(source.id, now=NOW, next_poll_at=NOW, error="HTTP 500")
+            == 2
+        )
+        await sources.record_success(
+            source.id, now=NOW, next_poll_at=NOW, etag='"v2"', last_modified=None
+        )
         await session.commit()
         fresh = await sources.get(source.id)
     assert fresh is not None

@@ -34,7 +34,7 @@ def test_lists_are_comma_separated_and_trimmed() -> None:
     ("variable", "value", "message"),
     [
         ("NASHIR_POLL_INTERVAL", "soon", "NASHIR_POLL_INTERVAL: "),
-        ("NASHIR_POLL_INTERVAL", "1", "NASHIR_POLL_INTERVAL: "),
+        ("NASHIR_POLL_INTERVAL", "0", "NASHIR_POLL_INTERVAL: "),
         ("NASHIR_ADMIN_IDS", "@editor", "NASHIR_ADMIN_IDS: '@editor' is not a numeric"),
         ("NASHIR_TIMEZONE", "Mars/Olympus", "NASHIR_TIMEZONE: unknown time zone"),
         ("NASHIR_LANGUAGE", "fr", "NASHIR_LANGUAGE: "),
@@ -42,7 +42,9 @@ def test_lists_are_comma_separated_and_trimmed() -> None:
         ("NASHIR_DATABASE_URL", "mysql://x", "NASHIR_DATABASE_URL: use a sqlite"),
     ],
 )
-def test_a_bad_value_is_one_line_naming_the_variable(variable: str, value: str, message: str) -> None:
+def test_a_bad_value_is_one_line_naming_the_variable(
+    variable: str, value: str, message: str
+) -> None:
     with pytest.raises(ConfigError) as caught:
         load_settings({variable: value}, env_file=None)
     assert str(caught.value).startswith(message)
@@ -50,10 +52,14 @@ def test_a_bad_value_is_one_line_naming_the_variable(variable: str, value: str, 
 
 
 def test_plain_database_urls_get_the_async_driver() -> None:
-    assert load_settings({"NASHIR_DATABASE_URL": "postgresql://u@h/db"}, env_file=None
-                         ).database_url == "postgresql+asyncpg://u@h/db"
-    assert load_settings({"NASHIR_DATABASE_URL": "sqlite:///x.db"}, env_file=None
-                         ).database_url == "sqlite+aiosqlite:///x.db"
+    assert (
+        load_settings({"NASHIR_DATABASE_URL": "postgresql://u@h/db"}, env_file=None).database_url
+        == "postgresql+asyncpg://u@h/db"
+    )
+    assert (
+        load_settings({"NASHIR_DATABASE_URL": "sqlite:///x.db"}, env_file=None).database_url
+        == "sqlite+aiosqlite:///x.db"
+    )
 
 
 def test_environment_wins_over_env_file(tmp_path) -> None:
@@ -66,12 +72,16 @@ def test_environment_wins_over_env_file(tmp_path) -> None:
 
 def test_secrets_never_show_in_repr() -> None:
     settings = load_settings(
-        {"TELEGRAM_BOT_TOKEN": "123456:very-secret-token-value-abcdefghijkl",
-         "X_CONSUMER_SECRET": "x-secret-value"},
+        {
+            "TELEGRAM_BOT_TOKEN": "123456:very-secret-token-value-abcdefghijkl",
+            "X_CONSUMER_SECRET": "x-secret-value",
+        },
         env_file=None,
     )
     shown = repr(settings) + str(settings)
     assert "very-secret" not in shown
     assert "x-secret-value" not in shown
-    assert set(settings.secrets()) == {"123456:very-secret-token-value-abcdefghijkl",
-                                       "x-secret-value"}
+    assert set(settings.secrets()) == {
+        "123456:very-secret-token-value-abcdefghijkl",
+        "x-secret-value",
+    }

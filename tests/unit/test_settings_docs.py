@@ -26,4 +26,5 @@ def test_every_setting_has_a_description() -> None:
     for name in env_names():
         index = text.index(f"\n{name}=")
         comment = text[:index].rsplit("\n", 1)[-1]
-        assert comment.startswith("# ") and len(comment) > 10, name
+        assert comment.startswith("# "), name
+        assert len(comment) > 10, name

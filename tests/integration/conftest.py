@@ -1,0 +1,66 @@
+"""Fixtures that serve the fake Bot API and fake X API on local ports.
+
+Each test gets fresh fakes on their own servers; the real python-telegram-bot
+and tweepy talk to them over HTTP.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+import telegram
+import tweepy
+
+from bot.publishers.x_client import make_x_client
+from bot.sandbox import FakeTelegram, FakeX, ServerThread
+
+X_KEYS = ("consumer-key", "consumer-secret", "access-token", "access-secret")
+
+
+@pytest.fixture(autouse=True)
+def _ptb_timedelta(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Opt in to PTB's timedelta durations; otherwise every RetryAfter warns (an error here)."""
+    monkeypatch.setenv("PTB_TIMEDELTA", "true")
+
+
+@pytest.fixture
+def fake_telegram() -> FakeTelegram:
+    return FakeTelegram()
+
+
+@pytest.fixture
+def telegram_server(fake_telegram: FakeTelegram) -> Iterator[ServerThread]:
+    with fake_telegram.server() as server:
+        yield server
+
+
+@pytest.fixture
+def telegram_base_url(telegram_server: ServerThread) -> str:
+    """What PTB takes as ``base_url``: the token and method are appended to it."""
+    return f"{telegram_server.url}/bot"
+
+
+@pytest.fixture
+async def tg_bot(
+    fake_telegram: FakeTelegram, telegram_base_url: str
+) -> AsyncIterator[telegram.Bot]:
+    bot = telegram.Bot(fake_telegram.token, base_url=telegram_base_url)
+    async with bot:
+        yield bot
+
+
+@pytest.fixture
+def fake_x() -> FakeX:
+    return FakeX(username="YemenNewsX")
+
+
+@pytest.fixture
+def x_server(fake_x: FakeX) -> Iterator[ServerThread]:
+    with fake_x.server() as server:
+        yield server
+
+
+@pytest.fixture
+def x_client(x_server: ServerThread) -> tweepy.Client:
+    return make_x_client(x_server.url, *X_KEYS, timeout=5.0)

@@ -63,6 +63,8 @@ class App:
     scheduler: AsyncIOScheduler | None = None
     backfill: int = 0
     polling: bool = True
+    x_account: str | None = None
+    _x_compared: bool = False
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     async def start(self) -> None:
@@ -112,6 +114,7 @@ class App:
         """
         now = self.clock.now()
         social = await self.ingestor.site_social()
+        self._compare_x_account(social)
         async with self.db.session() as session:
             destinations = DestinationRepository(session)
             if self.telegram is not None:
@@ -143,17 +146,26 @@ class App:
         await self.outbox.queue_new(article)
 
     async def _check_x_account(self) -> None:
+        """Read the account behind the X keys once, at start-up."""
         assert self.x is not None
         try:
-            account = await self.x.account()
+            self.x_account = await self.x.account()
         except Exception as exc:  # start-up must not fail on a check
             log.warning("could not read the X account behind the keys: %s", exc)
             return
-        advertised = x_handle_from_link((await self.ingestor.site_social()).x)
-        if account and advertised and account.lower() != advertised.lower():
-            log.warning("the X keys post as @%s but the site advertises @%s", account, advertised)
-        else:
-            log.info("posting to X as @%s", account)
+        log.info("posting to X as @%s", self.x_account)
+        self._compare_x_account(await self.ingestor.site_social())
+
+    def _compare_x_account(self, social: SocialLinks) -> None:
+        """Warn once when the keys post as another account than the site advertises."""
+        advertised = x_handle_from_link(social.x)
+        if self._x_compared or not (self.x_account and advertised):
+            return
+        self._x_compared = True
+        if self.x_account.lower() != advertised.lower():
+            log.warning(
+                "the X keys post as @%s but the site advertises @%s", self.x_account, advertised
+            )
 
 
 def telegram_channel_from_link(link: str | None) -> str | None:

@@ -193,3 +193,18 @@ async def test_without_a_token_posts_go_to_the_console(
     assert fake_telegram.calls_to("sendMessage") == []
     assert fake_telegram.calls_to("sendPhoto") == []
     assert site.published()[0].title[:20] in out.getvalue()
+
+
+async def test_a_warning_when_the_x_keys_post_as_another_account_than_the_site_shows(
+    make_app: AppFactory, site: DemoSite, fake_x: FakeX, caplog: pytest.LogCaptureFixture,
+) -> None:
+    # the fixture's site advertises x.com/YemenNewsX; the keys post as someone else
+    fake_x.username = "SomeoneElse"
+    app = make_app(telegram=False)
+    await app.start()
+    site.publish_next()
+    await _poll_all(app)
+    site.publish_next()
+    await _poll_all(app)
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert "the X keys post as @SomeoneElse but the site advertises @YemenNewsX" in warnings

@@ -1,0 +1,120 @@
+"""The `nashir` command: what a person types, what they get back."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from aiohttp import web
+
+from bot.cli import main
+from bot.sandbox import ServerThread
+
+SEED = Path(__file__).resolve().parents[1] / "fixtures" / "seed_page.html"
+
+
+@pytest.fixture
+def seed_server() -> Iterator[ServerThread]:
+    app = web.Application()
+    page = SEED.read_bytes()
+    app.router.add_get(
+        "/mobile/article/12345",
+        lambda _request: web.Response(body=page, content_type="text/html", charset="utf-8"),
+    )
+    app.router.add_get("/gone", lambda _request: web.Response(status=404))
+    with ServerThread(app) as server:
+        yield server
+
+
+@pytest.fixture
+def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    for name in ("TELEGRAM_BOT_TOKEN", "NASHIR_SOURCES", "X_CONSUMER_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("NASHIR_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    monkeypatch.setenv("NASHIR_ALLOW_PRIVATE_URLS", "true")
+    monkeypatch.setenv("NASHIR_LOG_LEVEL", "WARNING")
+    return tmp_path
+
+
+def test_ingest_prints_everything_the_seed_page_shows(
+    env: Path, seed_server: ServerThread, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["--env-file", str(env / "none"), "ingest",
+                 f"{seed_server.url}/mobile/article/12345"])
+    out = capsys.readouterr().out
+    assert code == 0
+    draft = json.loads(out)
+    assert draft["title"] == "تفاصيل إنقاذ روسيا لبشار الأسد في اللحظات الأخيرة.. هذا ما حدث"
+    assert draft["reads"] == 649
+    assert draft["tags"] == ["احمد الشرع", "بشار الأسد", "حلب", "دمشق", "روسيا", "سوريا"]
+    body = "\n".join(draft["body"])
+    for boilerplate in ("المصدر:", "تابعنا على", "Google", "متابعات", "مساحة نت"):
+        assert boilerplate not in body
+    assert body.startswith("في تحول مفاجئ للأحداث في سوريا")
+    assert draft["body"][-1].startswith("هذه التطورات تمثل نقطة فارقة")
+    assert set(k for k, v in draft["social"].items() if v) == {
+        "youtube", "x", "telegram", "facebook", "google_news"}
+    assert len(draft["most_read"]) == 10
+    assert draft["most_read"][0]["outlet"] == "نيوز لاين"
+    assert draft["most_read"][0]["reads"] == 1962
+
+
+def test_ingest_stores_nothing_unless_asked(
+    env: Path, seed_server: ServerThread, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"{seed_server.url}/mobile/article/12345"
+    assert main(["--env-file", str(env / "none"), "ingest", url]) == 0
+    assert not (env / "cli.db").exists()
+    assert main(["--env-file", str(env / "none"), "ingest", "--store", url]) == 0
+    assert "stored as article 1" in capsys.readouterr().err
+    assert main(["--env-file", str(env / "none"), "ingest", "--store", url]) == 0
+    assert "already stored" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("target", "reason"),
+    [("/gone", "HTTP 404"), ("http://127.0.0.1:1/", "")],
+)
+def test_a_fetch_error_is_one_line_and_exit_1(
+    env: Path, seed_server: ServerThread, capsys: pytest.CaptureFixture[str], target: str,
+    reason: str,
+) -> None:
+    url = target if target.startswith("http") else f"{seed_server.url}{target}"
+    code = main(["--env-file", str(env / "none"), "ingest", url])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert err.startswith("nashir: ")
+    assert reason in err
+    assert "Traceback" not in err
+    assert err.count("\n") == 1
+
+
+def test_a_bad_setting_is_one_line_and_exit_2(
+    env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("NASHIR_POLL_INTERVAL", "often")
+    code = main(["--env-file", str(env / "none"), "db", "upgrade"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith("nashir: NASHIR_POLL_INTERVAL: ")
+    assert err.count("\n") == 1
+
+
+def test_preview_of_a_saved_page_shows_both_posts_with_lengths(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["--env-file", str(env / "none"), "preview", str(SEED)])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "Telegram" in out
+    assert "/4096 characters" in out or "/1024 characters" in out
+    assert "/280 weighted characters" in out
+    assert "#بشار_الأسد" in out
+
+
+def test_db_upgrade_creates_the_schema(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--env-file", str(env / "none"), "db", "upgrade"]) == 0
+    assert (env / "cli.db").exists()
+    assert "up to date" in capsys.readouterr().err

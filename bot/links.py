@@ -120,9 +120,38 @@ def clean_url(url: str) -> str:
         fragment = parts.fragment if parts.fragment.strip() else ""
         fragment = _drop_tracking(fragment) if "=" in fragment else fragment
         cleaned = urlunsplit(parts._replace(query=_drop_tracking(parts.query), fragment=fragment))
-        return cleaned.strip()
+        return as_uri(cleaned.strip())
     except ValueError:
         return text
+
+
+def as_uri(url: str) -> str:
+    """The URL with non-ASCII characters percent-encoded and the host in punycode.
+
+    Telegram takes Arabic in a link as it is, but X's link detection stops
+    at the first Arabic letter of a path, so a link published with raw
+    Arabic would be cut on X; a URI is read whole everywhere.
+    """
+    parts = _split_http(url)
+    if parts is None or url.isascii():
+        return url
+    host = parts.hostname or ""
+    try:
+        ascii_host = host.encode("idna").decode("ascii") if not host.isascii() else host
+    except UnicodeError:
+        ascii_host = host
+    netloc = parts.netloc.replace(host, ascii_host, 1) if host else parts.netloc
+    return urlunsplit(
+        parts._replace(
+            netloc=netloc,
+            path=quote(parts.path, safe=_URI_SAFE),
+            query=quote(parts.query, safe=_URI_SAFE),
+            fragment=quote(parts.fragment, safe=_URI_SAFE),
+        )
+    )
+
+
+_URI_SAFE: Final = "/:@!$&'()*+,;=?%~-._"
 
 
 def tag_url(

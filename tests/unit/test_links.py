@@ -124,7 +124,7 @@ def test_text_that_is_not_an_http_url_comes_back_stripped(text: str, result: str
             "http://m.example-news.net/article/12345/?id=7&utm_campaign=x#top",
             "http://m.example-news.net/article/12345/?id=7#top",
         ),
-        (f"https://example-news.net/a/{SLUG}?s=09", f"https://example-news.net/a/{SLUG}"),
+        (f"https://example-news.net/a/{SLUG}?s=09", f"https://example-news.net/a/{SLUG_ENCODED}"),
         (
             f"https://example-news.net/a/{SLUG_ENCODED}?fbclid=1",
             f"https://example-news.net/a/{SLUG_ENCODED}",
@@ -353,3 +353,20 @@ def test_never_raises_on_arbitrary_text(text: str) -> None:
         assert isinstance(result, str)
     if ":" not in text:
         assert canonical_url(text) == text.strip()
+
+
+def test_published_links_are_uris_that_x_reads_whole() -> None:
+    from bot.text.tweet_length import extract_urls
+
+    link = clean_url("https://www.example-news.net/مقال/12?tag=حلب&utm_source=fb")
+    assert link == (
+        "https://www.example-news.net/%D9%85%D9%82%D8%A7%D9%84/12?tag=%D8%AD%D9%84%D8%A8"
+    )
+    tagged = tag_url(link, source="x")
+    assert extract_urls(f"خبر جديد {tagged} #حلب") == [tagged]
+
+
+def test_an_arabic_domain_is_published_in_punycode() -> None:
+    assert clean_url("https://أخبار.example/a") == (
+        "https://" + "أخبار".encode("idna").decode("ascii") + ".example/a"
+    )

@@ -3,7 +3,9 @@
 Posts use HTML parse mode; a post with an image is a photo with a caption,
 one without is a text message whose link preview shows the article. A
 destination address is a chat id or `@channel`; forum topics carry their
-thread id and are sent with `message_thread_id`.
+thread id and are sent with `message_thread_id`. Rate limits are not this
+module's business: `bot.ratelimit` paces the delivery worker before it calls
+here, and a 429 comes back as `RateLimited` with Telegram's `retry_after`.
 """
 
 from __future__ import annotations
@@ -71,9 +73,13 @@ class TelegramPublisher:
 
     platform = Platform.TELEGRAM
 
-    def __init__(self, bot: Bot, *, read_more_button: bool = True) -> None:
+    def __init__(
+        self, bot: Bot, *, read_more_button: bool = True, paid_broadcast: bool = False
+    ) -> None:
         self.bot = bot
         self.read_more_button = read_more_button
+        # Paid broadcasts lift the overall limit to 1000 messages a second, billed in Stars.
+        self.paid_broadcast = paid_broadcast
 
     async def send(self, destination: Destination, post: Post) -> str:
         """Send the HTML post (photo with caption when it has an image)."""
@@ -134,6 +140,7 @@ class TelegramPublisher:
                 parse_mode=parse_mode,
                 reply_markup=markup,
                 message_thread_id=thread,
+                allow_paid_broadcast=self.paid_broadcast or None,
             )
         else:
             call = self.bot.send_message(
@@ -143,6 +150,7 @@ class TelegramPublisher:
                 reply_markup=markup,
                 message_thread_id=thread,
                 link_preview_options=LinkPreviewOptions(url=post.link) if post.link else None,
+                allow_paid_broadcast=self.paid_broadcast or None,
             )
         message = await _translated(call)
         return str(message.message_id)

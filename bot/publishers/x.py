@@ -4,6 +4,11 @@ tweepy is synchronous, so each call runs in a worker thread and never blocks
 the event loop. Errors are mapped to `bot.errors`; a 429 carries the time X
 says the window resets, and a spent 24-hour allowance is flagged `daily` so
 the caller stops trying until the next day instead of looping.
+
+With `images` on, the article image is fetched and uploaded through X's v2
+media upload (`x_client.upload_media`), over tweepy's own session and OAuth
+1.0a signing; a failed image never stops the post, which then goes out
+without it.
 """
 
 from __future__ import annotations
@@ -25,10 +30,12 @@ from bot.errors import (
     TransientError,
 )
 from bot.model import Destination, Platform, Post
+from bot.publishers.x_client import upload_media
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+MAX_IMAGE_BYTES = 5 * 1024 * 1024  # X's limit for images
 
 
 class XPublisher:
@@ -36,14 +43,51 @@ class XPublisher:
 
     platform = Platform.X
 
-    def __init__(self, client: tweepy.Client, *, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        client: tweepy.Client,
+        *,
+        clock: Callable[[], float] = time.time,
+        images: bool = False,
+        max_image_bytes: int = MAX_IMAGE_BYTES,
+    ) -> None:
         self.client = client
         self.clock = clock
+        self.images = images
+        self.max_image_bytes = max_image_bytes
 
     async def send(self, destination: Destination, post: Post) -> str:
-        """Post a tweet and return its id."""
-        response = await self._call(self.client.create_tweet, text=post.text, user_auth=True)
+        """Post a tweet (with the article image when enabled) and return its id."""
+        media_ids = None
+        if self.images and post.image:
+            media_id = await self._upload(post.image)
+            media_ids = [media_id] if media_id else None
+        response = await self._call(
+            self.client.create_tweet, text=post.text, media_ids=media_ids, user_auth=True
+        )
         return str(response.data["id"])
+
+    async def _upload(self, url: str) -> str | None:
+        """Fetch the image and upload it; None (and a warning) when either fails."""
+        try:
+            data, mime = await asyncio.to_thread(self._fetch_image, url)
+            return await self._call(upload_media, self.client, data, mime)
+        except (PublishError, requests.RequestException, ValueError) as exc:
+            log.warning("X image %s not uploaded (%s); posting without it", url, exc)
+            return None
+
+    def _fetch_image(self, url: str) -> tuple[bytes, str]:
+        """Download the image through the client's own requests session."""
+        session: requests.Session = self.client.session
+        with session.get(url, stream=True, timeout=15) as response:
+            response.raise_for_status()
+            mime = response.headers.get("Content-Type", "").split(";")[0].strip()
+            if not mime.startswith("image/"):
+                raise ValueError(f"not an image: {mime or 'no type'}")
+            data = response.raw.read(self.max_image_bytes + 1, decode_content=True)
+        if len(data) > self.max_image_bytes:
+            raise ValueError("image too large")
+        return data, mime
 
     async def send_plain(self, destination: Destination, post: Post) -> str:
         """X posts are plain text already."""
@@ -54,8 +98,12 @@ class XPublisher:
         log.info("X post %s not edited: the API has no edit", message_id)
 
     async def delete(self, destination: Destination, message_id: str) -> None:
-        """Delete a post."""
-        await self._call(self.client.delete_tweet, message_id, user_auth=True)
+        """Delete a post; one that is already gone counts as deleted."""
+        try:
+            await self._call(self.client.delete_tweet, message_id, user_auth=True)
+        except Rejected as exc:
+            if exc.code != 404:
+                raise
 
     async def account(self) -> str | None:
         """The @username the keys post as (compared with the site's advertised handle)."""
@@ -85,7 +133,8 @@ class XPublisher:
         daily = headers.get("x-user-limit-24hour-remaining") == "0"
         reset_header = "x-user-limit-24hour-reset" if daily else "x-rate-limit-reset"
         reset = headers.get(reset_header) or headers.get("x-rate-limit-reset")
-        wait = max(float(reset) - now, 1.0) if reset and reset.isdigit() else 900.0
+        # The reset is a whole epoch second: wait past its end, never into it.
+        wait = max(float(reset) + 1.0 - now, 1.0) if reset and reset.isdigit() else 900.0
         scope = "24-hour cap" if daily else "rate limit"
         return RateLimited(
             f"X {scope} reached; resets in {wait:.0f}s", retry_after=wait, daily=daily

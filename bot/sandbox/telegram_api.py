@@ -16,8 +16,9 @@ What it models, and why:
   what readers actually see;
 * Telegram's HTML parse mode through `bot.text.telegram_html` and the 4096/1024
   visible-length limits;
-* flood control (30 messages/s overall, 1/s per private chat, 20/min per group or
-  channel, scalable), answering 429 with ``retry_after``; a client that retries
+* flood control (30 messages/s overall, 1000/s for sends with
+  ``allow_paid_broadcast``, 1/s per private chat, 20/min per group or channel,
+  scalable), answering 429 with ``retry_after``; a client that retries
   before that time is counted in ``early_retries``, which benchmarks report;
 * faults a test switches on (server errors, timeouts, blocked users, kicked bot,
   migrated groups, flood), each for a number of calls;
@@ -170,6 +171,7 @@ class _FloodLimits:
     global_per_second: float = 30.0
     private_per_second: float = 1.0
     group_per_minute: float = 20.0
+    paid_per_second: float = 1000.0
 
 
 @dataclass(slots=True)
@@ -698,15 +700,22 @@ class FakeTelegram:
         global_per_second: float = 30.0,
         private_per_second: float = 1.0,
         group_per_minute: float = 20.0,
+        paid_per_second: float = 1000.0,
     ) -> None:
         """Switch flood control on or off; ``scale`` multiplies every allowed rate.
 
         The defaults are Telegram's published broadcast limits. With ``scale=100``
-        a benchmark may send 3000 messages per second overall.
+        a benchmark may send 3000 messages per second overall. Sends that carry
+        ``allow_paid_broadcast`` are held to ``paid_per_second`` overall instead.
         """
         with self._lock:
             self._flood = _FloodLimits(
-                enabled, scale, global_per_second, private_per_second, group_per_minute
+                enabled,
+                scale,
+                global_per_second,
+                private_per_second,
+                group_per_minute,
+                paid_per_second,
             )
             self._global_window.clear()
             self._chat_windows.clear()
@@ -780,7 +789,7 @@ class FakeTelegram:
             base, seconds = limits.group_per_minute, 60.0
         return _scaled(base * limits.scale, seconds)
 
-    def _check_flood(self, chat: _Chat, now: float) -> None:
+    def _check_flood(self, chat: _Chat, now: float, *, paid: bool = False) -> None:
         """Raise 429 if this message would exceed a limit; called before sending."""
         penalty = self._penalties.get(chat.id)
         if penalty is not None:
@@ -795,9 +804,8 @@ class FakeTelegram:
         if not self._flood.enabled:
             return
         waits = []
-        global_limit, global_seconds = _scaled(
-            self._flood.global_per_second * self._flood.scale, 1.0
-        )
+        overall = self._flood.paid_per_second if paid else self._flood.global_per_second
+        global_limit, global_seconds = _scaled(overall * self._flood.scale, 1.0)
         waits.append(_window_wait(self._global_window, global_limit, global_seconds, now))
         chat_limit, chat_seconds = self._window(chat)
         chat_window = self._chat_windows.setdefault(chat.id, deque())
@@ -1007,7 +1015,7 @@ class FakeTelegram:
     def _send_message(self, params: JSON) -> JSON:
         chat = self._chat(params)
         now = time.monotonic()
-        self._check_flood(chat, now)
+        self._check_flood(chat, now, paid=params.get("allow_paid_broadcast") is True)
         text, entities = self._format(
             params.get("text"), params.get("parse_mode"), params.get("entities")
         )
@@ -1055,7 +1063,7 @@ class FakeTelegram:
     def _send_photo(self, params: JSON) -> JSON:
         chat = self._chat(params)
         now = time.monotonic()
-        self._check_flood(chat, now)
+        self._check_flood(chat, now, paid=params.get("allow_paid_broadcast") is True)
         caption, entities = self._format(
             params.get("caption"), params.get("parse_mode"), params.get("caption_entities")
         )

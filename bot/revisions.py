@@ -1,0 +1,106 @@
+"""Edits in place: when an article's headline or summary changes at the source.
+
+The ingest side stores the new text, then calls `revise`. Each sent copy of
+the article is rendered again as its destination would get it; a copy whose
+fingerprint (`bot.delivery.content_hash`, kept with the delivery when it was
+sent) differs is edited in place (Telegram: the text, or the caption of a
+photo post). A copy that is unchanged costs no call, so `revise` may be
+called for every poll that sees the article. X has no edit: its copy stays.
+
+Edits go through the same rate limiter as sends; a 429 is waited out once
+(never earlier than asked) when the wait is short, else the copy is left for
+the next revision.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from bot.delivery import chat_kind, content_hash
+from bot.errors import PublishError, RateLimited
+from bot.model import Platform
+from bot.storage.delivery_store import DeliveryStore, PostedCopy
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+log = logging.getLogger(__name__)
+
+LONGEST_WAIT = 30.0  # seconds a 429 on an edit is waited out before giving up this time
+
+
+@dataclass(slots=True)
+class RevisionReport:
+    """What `revise` did to the copies of one article."""
+
+    edited: int = 0
+    unchanged: int = 0
+    not_editable: int = 0
+    failed: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+async def revise(app: App, article_id: int) -> RevisionReport:
+    """Edit every posted copy of an article whose rendered post changed."""
+    report = RevisionReport()
+    async with app.db.session() as session:
+        copies = await DeliveryStore(session).posted(article_id)
+    for copy in copies:
+        await _revise_copy(app, copy, report)
+    if report.edited or report.failed:
+        log.info(
+            "article %d revised: %d edited, %d unchanged, %d failed",
+            article_id,
+            report.edited,
+            report.unchanged,
+            report.failed,
+        )
+    return report
+
+
+async def _revise_copy(app: App, copy: PostedCopy, report: RevisionReport) -> None:
+    destination, delivery = copy.destination, copy.delivery
+    publisher = app.publishers.get(destination.platform.value)
+    post = await app.renderer(delivery, destination)
+    if post is None or publisher is None or delivery.message_id is None:
+        report.not_editable += 1
+        return
+    fingerprint = content_hash(post)
+    if fingerprint == copy.content_hash:
+        report.unchanged += 1
+        return
+    if destination.platform is Platform.X:
+        report.not_editable += 1
+        return
+    for attempt in (1, 2):
+        if app.limiter is not None and destination.platform is Platform.TELEGRAM:
+            await app.limiter.acquire(
+                destination.address, chat_kind(destination), max_wait=LONGEST_WAIT
+            )
+        try:
+            await publisher.edit(destination, delivery.message_id, post)
+        except RateLimited as exc:
+            if app.limiter is not None:
+                app.limiter.penalize(destination.address, exc.retry_after)
+            if attempt == 1 and exc.retry_after <= LONGEST_WAIT:
+                if app.limiter is None:
+                    await asyncio.sleep(exc.retry_after)
+                continue
+            report.failed += 1
+            report.errors.append(f"{destination.address}: {exc}")
+            return
+        except PublishError as exc:
+            log.warning(
+                "could not edit message %s in %s: %s", delivery.message_id, destination.address, exc
+            )
+            report.failed += 1
+            report.errors.append(f"{destination.address}: {exc}")
+            return
+        break
+    async with app.db.session() as session:
+        await DeliveryStore(session).set_content_hash(delivery.id, fingerprint)
+        await session.commit()
+    report.edited += 1

@@ -1,0 +1,233 @@
+"""Batch operations of the delivery engine: many rows per statement, never one by one.
+
+A broadcast to 100,000 subscribers cannot afford a query per message: the
+worker looks up the destinations of a whole claimed batch at once, records
+sends in one executemany, and fanout streams recipient ids by keyset pages
+and inserts their outbox rows page by page. Like every repository here, it
+never commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.model import (
+    Delivery,
+    DeliveryKind,
+    DeliveryState,
+    Destination,
+    DestinationKind,
+    DestinationState,
+    Platform,
+)
+from bot.storage.repositories import _delivery, _destination
+from bot.storage.tables import ArticleRow, DeliveryRow, DestinationRow, SubscriberRow, XSpendRow
+
+
+@dataclass(frozen=True, slots=True)
+class SentRecord:
+    """One send the platform accepted, waiting to be written."""
+
+    delivery_id: int
+    message_id: str
+    sent_at: datetime
+    content_hash: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class PostedCopy:
+    """A sent delivery with its destination: what edits and removals act on."""
+
+    delivery: Delivery
+    destination: Destination
+    content_hash: str | None
+
+
+class DeliveryStore:
+    """Queries and updates the delivery engine needs in bulk."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def destinations(self, ids: Iterable[int]) -> dict[int, Destination]:
+        """The destinations with these ids, by id."""
+        wanted = sorted(set(ids))
+        if not wanted:
+            return {}
+        rows = await self.session.execute(
+            select(DestinationRow).where(DestinationRow.id.in_(wanted))
+        )
+        return {row.id: _destination(row) for row in rows.scalars()}
+
+    async def skipped_articles(self, ids: Iterable[int | None]) -> set[int]:
+        """Which of these articles an admin marked never to post (or removed)."""
+        wanted = sorted({i for i in ids if i is not None})
+        if not wanted:
+            return set()
+        rows = await self.session.execute(
+            select(ArticleRow.id).where(ArticleRow.id.in_(wanted), ArticleRow.skipped.is_(True))
+        )
+        return set(rows.scalars())
+
+    async def breaking_articles(self, ids: Iterable[int | None]) -> set[int]:
+        """Which of these articles are breaking news."""
+        wanted = sorted({i for i in ids if i is not None})
+        if not wanted:
+            return set()
+        rows = await self.session.execute(
+            select(ArticleRow.id).where(ArticleRow.id.in_(wanted), ArticleRow.breaking.is_(True))
+        )
+        return set(rows.scalars())
+
+    async def mark_sent_many(self, records: Sequence[SentRecord]) -> None:
+        """Record accepted sends in one statement per batch."""
+        if not records:
+            return
+        await self.session.execute(
+            update(DeliveryRow),
+            [
+                {
+                    "id": r.delivery_id,
+                    "state": DeliveryState.SENT.value,
+                    "message_id": r.message_id,
+                    "sent_at": r.sent_at,
+                    "content_hash": r.content_hash,
+                    "last_error": None,
+                }
+                for r in records
+            ],
+        )
+
+    async def recipient_ids(self, *, after: int, limit: int) -> list[int]:
+        """A page of active private-chat destination ids above `after` (keyset paging)."""
+        rows = await self.session.execute(
+            select(DestinationRow.id)
+            .where(
+                DestinationRow.id > after,
+                DestinationRow.platform == Platform.TELEGRAM.value,
+                DestinationRow.kind == DestinationKind.PRIVATE.value,
+                DestinationRow.state == DestinationState.ACTIVE.value,
+            )
+            .order_by(DestinationRow.id)
+            .limit(limit)
+        )
+        return list(rows.scalars())
+
+    async def enqueue_many(
+        self,
+        *,
+        key: str,
+        destination_ids: Sequence[int],
+        kind: DeliveryKind,
+        due: datetime,
+        now: datetime,
+        article_id: int | None,
+        priority: int,
+        payload: str | None,
+    ) -> int:
+        """Add one row per destination, skipping those that already have `key`."""
+        if not destination_ids:
+            return 0
+        added = 0
+        for start in range(0, len(destination_ids), 500):
+            rows = [
+                {
+                    "key": key,
+                    "destination_id": destination_id,
+                    "article_id": article_id,
+                    "kind": kind.value,
+                    "state": DeliveryState.PENDING.value,
+                    "priority": priority,
+                    "attempts": 0,
+                    "next_attempt_at": due,
+                    "payload": payload,
+                    "created_at": now,
+                }
+                for destination_id in destination_ids[start : start + 500]
+            ]
+            dialect: Any = postgresql if self._dialect() == "postgresql" else sqlite
+            statement = dialect.insert(DeliveryRow).values(rows).on_conflict_do_nothing()
+            result = await self.session.execute(statement)
+            added += int(getattr(result, "rowcount", 0) or 0)
+        return added
+
+    def _dialect(self) -> str:
+        return self.session.bind.dialect.name if self.session.bind is not None else "sqlite"
+
+    async def posted(self, article_id: int) -> list[PostedCopy]:
+        """Sent, not yet removed copies of one article, with their destinations."""
+        rows = await self.session.execute(
+            select(DeliveryRow, DestinationRow)
+            .join(DestinationRow, DestinationRow.id == DeliveryRow.destination_id)
+            .where(
+                DeliveryRow.article_id == article_id,
+                DeliveryRow.state == DeliveryState.SENT.value,
+                DeliveryRow.message_id.is_not(None),
+                DeliveryRow.removed_at.is_(None),
+            )
+            .order_by(DeliveryRow.id)
+        )
+        return [
+            PostedCopy(_delivery(delivery), _destination(destination), delivery.content_hash)
+            for delivery, destination in rows.all()
+        ]
+
+    async def set_content_hash(self, delivery_id: int, content_hash: str) -> None:
+        """Remember what a post now shows (after an edit)."""
+        await self.session.execute(
+            update(DeliveryRow)
+            .where(DeliveryRow.id == delivery_id)
+            .values(content_hash=content_hash)
+        )
+
+    async def mark_removed(self, delivery_id: int, now: datetime) -> None:
+        """The post was deleted from its platform."""
+        await self.session.execute(
+            update(DeliveryRow).where(DeliveryRow.id == delivery_id).values(removed_at=now)
+        )
+
+    async def cancel_pending(self, article_id: int, reason: str) -> int:
+        """Skip every queued delivery of an article; return how many."""
+        result = await self.session.execute(
+            update(DeliveryRow)
+            .where(
+                DeliveryRow.article_id == article_id,
+                DeliveryRow.state == DeliveryState.PENDING.value,
+            )
+            .values(state=DeliveryState.SKIPPED.value, last_error=reason[:2000])
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    async def deactivate_subscriber(self, chat_address: str) -> None:
+        """The user behind a private chat blocked the bot or is gone: never write again."""
+        if not chat_address.lstrip("-").isdigit():
+            return
+        await self.session.execute(
+            update(SubscriberRow)
+            .where(SubscriberRow.chat_id == int(chat_address))
+            .values(state="blocked")
+        )
+
+    async def record_spend(
+        self, *, at: datetime, cost: float, with_link: bool, delivery_id: int | None
+    ) -> None:
+        """One post on X in the ledger."""
+        self.session.add(XSpendRow(at=at, cost=cost, with_link=with_link, delivery_id=delivery_id))
+
+    async def spend_since(self, since: datetime) -> tuple[int, float]:
+        """(posts, money) on X since a moment."""
+        row = (
+            await self.session.execute(
+                select(
+                    func.count(XSpendRow.id), func.coalesce(func.sum(XSpendRow.cost), 0.0)
+                ).where(XSpendRow.at >= since)
+            )
+        ).one()
+        return int(row[0]), float(row[1])

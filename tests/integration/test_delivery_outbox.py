@@ -1,0 +1,172 @@
+"""The outbox: shared by several workers without doubles, fanout in pages, edits, removals."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+
+import pytest
+from delivery_kit import (
+    add_article,
+    counts,
+    deliveries,
+    drain_until_settled,
+    make_app,
+    publish,
+    subscribe,
+)
+from sqlalchemy import update
+
+from bot.app import App
+from bot.fanout import article_to_subscribers, broadcast, fanout
+from bot.model import DeliveryKind, DeliveryState
+from bot.removal import delete_everywhere
+from bot.revisions import revise
+from bot.sandbox import FakeTelegram, FakeX, ServerThread
+from bot.storage.tables import ArticleRow
+
+Factory = Callable[..., App]
+
+
+@pytest.fixture
+async def app_factory(
+    database_url: str, telegram_server: ServerThread, x_server: ServerThread
+) -> AsyncIterator[Factory]:
+    built: list[App] = []
+
+    def factory(*, x: bool = False, **env: str) -> App:
+        app = make_app(database_url, telegram_server.url, x_server.url if x else None, **env)
+        built.append(app)
+        return app
+
+    yield factory
+    for app in built:
+        await app.stop()
+
+
+async def test_two_instances_share_the_outbox_without_doubles(
+    app_factory: Factory, fake_telegram: FakeTelegram, database_url: str
+) -> None:
+    users = list(range(720000, 720200))
+    for user in users:
+        fake_telegram.add_user(user)
+    settings = {
+        "NASHIR_DELIVERY_BATCH": "20",
+        "NASHIR_DELIVERY_CONCURRENCY": "4",
+        "NASHIR_TELEGRAM_RATE": "1000",
+    }
+    first, second = app_factory(**settings), app_factory(**settings)
+    await first.start()
+    await second.start()
+    await subscribe(first, users)
+    await broadcast(first.db, first.clock, "خبر للجميع")
+
+    reports = await asyncio.gather(first.worker.drain(), second.worker.drain())
+
+    assert sum(r.sent for r in reports) == len(users)
+    assert fake_telegram.duplicates() == []
+    assert all(fake_telegram.delivered(user) == 1 for user in users)
+    assert await counts(first) == {"sent": len(users)}
+    if "postgresql" in database_url:  # SKIP LOCKED lets both claim at once
+        assert all(r.sent > 0 for r in reports)
+
+
+async def test_fanout_streams_recipients_in_pages_and_never_queues_twice(
+    app_factory: Factory, fake_telegram: FakeTelegram
+) -> None:
+    app = app_factory()
+    await app.start()
+    users = list(range(730000, 730120))
+    await subscribe(app, users)
+    article = await add_article(app)
+
+    first = await fanout(
+        app.db,
+        app.clock,
+        key=f"new:{article.id}",
+        kind=DeliveryKind.NEW,
+        article_id=article.id,
+        page=40,
+    )
+    again = await article_to_subscribers(app.db, app.clock, article.id)
+
+    assert (first, again) == (120, 0)
+    assert await counts(app) == {"pending": 120}
+
+
+async def test_edited_headline_is_edited_in_place_and_unchanged_posts_are_left_alone(
+    app_factory: Factory, fake_telegram: FakeTelegram
+) -> None:
+    channel = fake_telegram.add_channel("@news")
+    app = app_factory(TELEGRAM_CHANNELS="@news")
+    await app.start()
+    article = await publish(app, title="عنوان أول للخبر")
+    await drain_until_settled(app)
+
+    unchanged = await revise(app, article.id)
+    async with app.db.session() as session:
+        await session.execute(
+            update(ArticleRow).where(ArticleRow.id == article.id).values(title="عنوان مصحح للخبر")
+        )
+        await session.commit()
+    changed = await revise(app, article.id)
+    repeated = await revise(app, article.id)
+
+    assert (unchanged.edited, unchanged.unchanged) == (0, 1)
+    assert changed.edited == 1
+    assert (repeated.edited, repeated.unchanged) == (0, 1)
+    [message] = fake_telegram.messages(channel)
+    assert "عنوان مصحح للخبر" in message["text"]
+    assert "edit_date" in message
+    assert len(fake_telegram.calls_to("editMessageText")) == 1
+
+
+async def test_photo_post_is_edited_through_its_caption(
+    app_factory: Factory, fake_telegram: FakeTelegram
+) -> None:
+    channel = fake_telegram.add_channel("@news")
+    app = app_factory(TELEGRAM_CHANNELS="@news")
+    await app.start()
+    article = await publish(app, image="https://news.example/photo.jpg", title="صورة أولى")
+    await drain_until_settled(app)
+    async with app.db.session() as session:
+        await session.execute(
+            update(ArticleRow).where(ArticleRow.id == article.id).values(title="صورة مصححة")
+        )
+        await session.commit()
+
+    report = await revise(app, article.id)
+
+    assert report.edited == 1
+    [message] = fake_telegram.messages(channel)
+    assert "صورة مصححة" in message["caption"]
+    assert len(fake_telegram.calls_to("editMessageCaption")) == 1
+
+
+async def test_removal_deletes_every_copy_and_cancels_what_is_queued(
+    app_factory: Factory, fake_telegram: FakeTelegram, fake_x: FakeX
+) -> None:
+    channel = fake_telegram.add_channel("@news")
+    late = fake_telegram.add_channel("@late")
+    app = app_factory(x=True, TELEGRAM_CHANNELS="@news")
+    await app.start()
+    article = await publish(app)
+    await drain_until_settled(app)
+    app.settings = app.settings.model_copy(update={"telegram_channels": ("@news", "@late")})
+    await app.ensure_destinations()
+    await app.outbox.queue_new(article)  # queued for @late, not yet sent
+
+    report = await delete_everywhere(app, article.id)
+    again = await delete_everywhere(app, article.id)
+    await drain_until_settled(app)
+
+    assert (report.deleted, report.cancelled, report.failed) == (2, 1, 0)
+    assert (again.deleted, again.failed) == (0, 0)
+    assert fake_telegram.messages(channel) == []
+    assert fake_telegram.messages(late) == []
+    assert fake_x.tweets == []
+    assert len(fake_x.deleted) == 1
+    rows = await deliveries(app, article.id)
+    assert sorted(r.state for r in rows) == sorted(
+        [DeliveryState.SENT, DeliveryState.SENT, DeliveryState.SKIPPED]
+    )

@@ -1,0 +1,104 @@
+"""The limiter against a clock that only moves when someone sleeps."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+
+from bot.ratelimit import ChatKind, Limits, TelegramLimiter
+
+
+class FakeTime:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.now += max(seconds, 0.0)
+        await asyncio.sleep(0)
+
+
+def limiter(time: FakeTime, **limits: float | bool) -> TelegramLimiter:
+    return TelegramLimiter(Limits(**limits), now=time, sleep=time.sleep)  # type: ignore[arg-type]
+
+
+async def _admit(
+    lim: TelegramLimiter, time: FakeTime, chats: list[str], kind: ChatKind
+) -> list[float]:
+    stamps = []
+    for chat in chats:
+        assert await lim.acquire(chat, kind, max_wait=120) is None
+        stamps.append(time.now)
+    return stamps
+
+
+def _most_in_any_second(stamps: list[float]) -> int:
+    return max(sum(1 for t in stamps if start <= t < start + 1.0) for start in stamps)
+
+
+async def test_overall_rate_never_exceeds_the_limit_in_any_second() -> None:
+    time = FakeTime()
+    lim = limiter(time, per_second=30)
+    stamps = await _admit(lim, time, [f"u{i}" for i in range(300)], ChatKind.PRIVATE)
+    assert _most_in_any_second(stamps) <= 30
+    achieved = (len(stamps) - 1) / (stamps[-1] - stamps[0])
+    assert 0.95 * 30 <= achieved <= 30
+
+
+async def test_paid_broadcast_lifts_the_overall_rate() -> None:
+    time = FakeTime()
+    lim = limiter(time, per_second=30, paid_per_second=1000, paid_broadcast=True)
+    stamps = await _admit(lim, time, [f"u{i}" for i in range(3000)], ChatKind.PRIVATE)
+    assert _most_in_any_second(stamps) <= 1000
+    assert (len(stamps) - 1) / (stamps[-1] - stamps[0]) >= 950
+
+
+async def test_one_message_a_second_to_one_private_chat() -> None:
+    time = FakeTime()
+    lim = limiter(time)
+    stamps = await _admit(lim, time, ["alice"] * 4, ChatKind.PRIVATE)
+    gaps = [b - a for a, b in itertools.pairwise(stamps)]
+    assert all(gap >= 1.0 for gap in gaps)
+
+
+async def test_a_channel_takes_a_burst_of_twenty_then_waits_for_the_minute() -> None:
+    time = FakeTime()
+    lim = limiter(time, per_second=1000)
+    start = time.now
+    stamps = await _admit(lim, time, ["@news"] * 21, ChatKind.GROUP)
+    assert stamps[19] - start < 1.0
+    assert stamps[20] - stamps[0] >= 60.0
+
+
+async def test_a_chat_not_ready_soon_is_handed_back_instead_of_waited_for() -> None:
+    time = FakeTime()
+    lim = limiter(time)
+    assert await lim.acquire("@news", ChatKind.GROUP) is None
+    for _ in range(19):
+        await lim.acquire("@news", ChatKind.GROUP)
+    wait = await lim.acquire("@news", ChatKind.GROUP, max_wait=1.0)
+    assert wait is not None
+    assert wait > 50
+
+
+async def test_429_holds_the_chat_exactly_retry_after_and_slows_everyone() -> None:
+    time = FakeTime()
+    lim = limiter(time, per_second=30)
+    before = lim.rate()
+    lim.penalize("alice", 7)
+    told = time.now
+    assert lim.rate() < before  # the whole sender slows down
+    assert await lim.acquire("alice", ChatKind.PRIVATE, max_wait=1) == 7
+    assert await lim.acquire("alice", ChatKind.PRIVATE, max_wait=10) is None
+    assert time.now >= told + 7
+    time.now += lim.limits.recovery
+    assert lim.rate() == before  # and recovers
+
+
+async def test_memory_stays_flat_in_a_broadcast_to_many_chats() -> None:
+    time = FakeTime()
+    lim = limiter(time, per_second=1000)
+    await _admit(lim, time, [str(i) for i in range(20_000)], ChatKind.PRIVATE)
+    assert lim.tracked_chats <= 2 * 1024 + 1000

@@ -1,0 +1,58 @@
+"""The quiet-site watch: a feed that stops is a newsroom's emergency, not a log line.
+
+When nothing new has been seen for `quiet_site_hours` of the site's usual
+publishing hours (nights do not count), the admins are alerted once for
+that quiet spell; the next article ends the spell.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from bot.selection import inside_window, parse_clock, window_time_between
+from bot.storage.repositories import FlagRepository
+from bot.storage.scheduling import SelectionRepository
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+log = logging.getLogger(__name__)
+
+QUIET_FLAG = "site_quiet_alerted"
+
+
+async def check_site_quiet(app: App) -> str:
+    """Alert once per quiet spell; return what was found."""
+    settings = app.settings
+    if settings.quiet_site_hours <= 0:
+        return "off"
+    now = app.clock.now()
+    start, _, end = settings.publishing_hours.partition("-")
+    opens, closes = parse_clock(start), parse_clock(end)
+    if not inside_window(now, settings.zone, opens, closes):
+        return "outside publishing hours"
+    async with app.db.session() as session:
+        last = await SelectionRepository(session).last_seen()
+        alerted = await FlagRepository(session).get(QUIET_FLAG)
+    if last is None:
+        return "no article yet"
+    quiet = window_time_between(last, now, settings.zone, opens, closes)
+    hours = quiet.total_seconds() / 3600
+    if quiet < timedelta(hours=settings.quiet_site_hours):
+        return f"last article {hours:.1f} publishing hours ago"
+    if alerted == last.isoformat():
+        return f"quiet for {hours:.1f} publishing hours (admins told)"
+    text = (
+        f"🔕 No new article for {hours:.1f} publishing hours (last seen "
+        f"{last.astimezone(settings.zone):%Y-%m-%d %H:%M}). Is the site's feed working?"
+    )
+    log.error("%s", text)
+    alert = app.worker.alert
+    if alert is not None:
+        await alert(text)
+    async with app.db.session() as session:
+        await FlagRepository(session).set(QUIET_FLAG, last.isoformat(), now)
+        await session.commit()
+    return f"quiet for {hours:.1f} publishing hours: admins alerted"

@@ -1,0 +1,133 @@
+"""The CMS hook: signed announcements are ingested at once and meet polling in one dedup."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+from rich.console import Console
+
+from bot.app import App, build
+from bot.clock import ManualClock
+from bot.hooks import PATH, SIGNATURE_HEADER, sign
+from bot.sandbox import ServerThread
+from bot.sandbox.demo_site import DemoSite
+from bot.settings import load_settings
+from bot.storage.repositories import ArticleRepository, OutboxRepository
+from scheduler import jobs
+
+SECRET = "cms-shared-secret"
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(datetime.now(UTC).replace(microsecond=0))
+
+
+@pytest.fixture
+def site(clock: ManualClock) -> DemoSite:
+    return DemoSite(initially_published=2, clock=clock.now)
+
+
+@pytest.fixture
+def site_server(site: DemoSite) -> Iterator[ServerThread]:
+    with ServerThread(site.app()) as server:
+        yield server
+
+
+@pytest.fixture
+async def app(
+    database_url: str, clock: ManualClock, site_server: ServerThread
+) -> AsyncIterator[App]:
+    settings = load_settings(
+        {
+            "NASHIR_DATABASE_URL": database_url,
+            "NASHIR_SOURCES": f"{site_server.url}/rss.xml",
+            "NASHIR_ALLOW_PRIVATE_URLS": "true",
+            "NASHIR_MIN_GAP": "0",
+            "NASHIR_HTTP_PORT": "0",
+            "NASHIR_HOOK_SECRET": SECRET,
+        },
+        env_file=None,
+    )
+    built = build(settings, clock=clock, console=Console(file=io.StringIO()), polling=False)
+    await built.start()
+    (source,) = await built.sources()
+    await jobs.poll_source(built, source.id)  # the first poll primes the source
+    yield built
+    await built.stop()
+
+
+async def announce(app: App, payload: object, *, secret: str = SECRET) -> httpx.Response:
+    body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+    assert app.web is not None
+    async with httpx.AsyncClient() as client:
+        return await client.post(
+            f"{app.web.url}{PATH}",
+            content=body,
+            headers={SIGNATURE_HEADER: sign(secret, body), "Content-Type": "application/json"},
+        )
+
+
+async def counts(app: App) -> tuple[int, int]:
+    async with app.db.session() as session:
+        articles = await ArticleRepository(session).count()
+        queued = sum((await OutboxRepository(session).counts()).values())
+    return articles, queued
+
+
+async def test_a_signed_announcement_is_stored_and_queued_at_once(
+    app: App, site: DemoSite, site_server: ServerThread
+) -> None:
+    story = site.publish_next()
+    assert story is not None
+    response = await announce(app, {"url": f"{site_server.url}{story.path}"})
+    assert response.status_code == 202
+    assert response.json()["status"] == "stored"
+    assert await counts(app) == (3, 1)
+
+
+async def test_an_announced_article_then_polled_is_one_article(
+    app: App, site: DemoSite, site_server: ServerThread, clock: ManualClock
+) -> None:
+    story = site.publish_next()
+    assert story is not None
+    await announce(app, {"url": f"{site_server.url}{story.path}", "title": story.title})
+    clock.advance(120)
+    (source,) = await app.sources()
+    report = await jobs.poll_source(app, source.id)
+    assert report.new == []  # type: ignore[union-attr]
+    again = await announce(app, {"url": f"{site_server.url}{story.path}?utm_source=cms"})
+    assert again.json()["status"] == "known"
+    assert await counts(app) == (3, 1)
+
+
+async def test_a_wrong_or_missing_signature_is_refused(app: App, site_server: ServerThread) -> None:
+    response = await announce(app, {"url": f"{site_server.url}/x"}, secret="guess")
+    assert response.status_code == 401
+    assert app.web is not None
+    async with httpx.AsyncClient() as client:
+        unsigned = await client.post(f"{app.web.url}{PATH}", content=b'{"url": "https://a.b/"}')
+    assert unsigned.status_code == 401
+    assert await counts(app) == (2, 0)
+
+
+@pytest.mark.parametrize(
+    ("payload", "error"),
+    [
+        (["not", "an", "object"], "JSON object"),
+        ({"title": "no url"}, "url must be"),
+        ({"url": "ftp://example.com/a"}, "url must be"),
+        ({"url": "https://example.com/a", "published_at": "yesterday"}, "ISO 8601"),
+    ],
+)
+async def test_a_signed_body_that_is_not_an_article_gets_a_clear_error(
+    app: App, payload: object, error: str
+) -> None:
+    response = await announce(app, payload)
+    assert response.status_code == 400
+    assert error in response.json()["error"]

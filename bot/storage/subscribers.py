@@ -1,0 +1,320 @@
+"""Subscribers, the tags they follow, and their private chats as destinations.
+
+A subscriber's private chat is a destination of kind `private` (address: the
+chat id), so followed-tag posts and broadcasts go through the outbox and the
+delivery worker like any other post. Repositories never commit.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, String, and_, cast, delete, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.model import DeliveryKind, DeliveryState, DestinationKind, DestinationState, Platform
+from bot.storage.repositories import insert_ignoring_conflicts
+from bot.storage.tables import (
+    DeliveryRow,
+    DestinationRow,
+    SubscriberRow,
+    SubscriptionRow,
+    TagRow,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Subscriber:
+    """A person who talks to the bot in private."""
+
+    id: int
+    user_id: int
+    chat_id: int
+    language: str
+    state: str
+    digest: str
+    digest_hour: int
+
+
+@dataclass(frozen=True, slots=True)
+class Tag:
+    """A tag as the site writes it."""
+
+    id: int
+    name: str
+
+
+class SubscriberRepository:
+    """Subscriber rows, their subscriptions and their private destinations."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, user_id: int) -> Subscriber | None:
+        """The subscriber with this Telegram user id."""
+        row = await self.session.scalar(
+            select(SubscriberRow).where(SubscriberRow.user_id == user_id)
+        )
+        return None if row is None else _subscriber(row)
+
+    async def by_chat(self, chat_id: int) -> Subscriber | None:
+        """The subscriber whose private chat this is."""
+        row = await self.session.scalar(
+            select(SubscriberRow).where(SubscriberRow.chat_id == chat_id).limit(1)
+        )
+        return None if row is None else _subscriber(row)
+
+    async def add_or_reactivate(
+        self, user_id: int, chat_id: int, language: str, now: datetime
+    ) -> tuple[Subscriber, bool]:
+        """Subscribe (or welcome back) a user; True when the row is new."""
+        result = await self.session.execute(
+            insert_ignoring_conflicts(
+                self.session,
+                SubscriberRow,
+                {
+                    "user_id": user_id,
+                    "chat_id": chat_id,
+                    "language": language,
+                    "state": "active",
+                    "digest": "off",
+                    "digest_hour": 21,
+                    "created_at": now,
+                },
+            )
+        )
+        created = bool(getattr(result, "rowcount", 0))
+        await self.session.execute(
+            update(SubscriberRow)
+            .where(SubscriberRow.user_id == user_id)
+            .values(state="active", chat_id=chat_id)
+        )
+        await self.session.execute(
+            insert_ignoring_conflicts(
+                self.session,
+                DestinationRow,
+                {
+                    "platform": Platform.TELEGRAM.value,
+                    "kind": DestinationKind.PRIVATE.value,
+                    "address": str(chat_id),
+                    "thread_id": 0,
+                    "state": DestinationState.ACTIVE.value,
+                    "created_at": now,
+                },
+            )
+        )
+        await self.session.execute(
+            update(DestinationRow)
+            .where(*_private(chat_id))
+            .values(state=DestinationState.ACTIVE.value, disabled_reason=None)
+        )
+        found = await self.get(user_id)
+        assert found is not None
+        return found, created
+
+    async def set_language(self, user_id: int, language: str) -> None:
+        """Reply in this language from now on."""
+        await self._set(user_id, language=language)
+
+    async def set_digest(self, user_id: int, digest: str, hour: int | None) -> None:
+        """How often the subscriber wants a digest, and at what hour."""
+        values: dict[str, object] = {"digest": digest}
+        if hour is not None:
+            values["digest_hour"] = hour
+        await self._set(user_id, **values)
+
+    async def mark_blocked(self, chat_id: int, reason: str) -> None:
+        """The user blocked the bot: stop writing to them until they /start again."""
+        await self.session.execute(
+            update(SubscriberRow).where(SubscriberRow.chat_id == chat_id).values(state="blocked")
+        )
+        await self.session.execute(
+            update(DestinationRow)
+            .where(*_private(chat_id))
+            .values(state=DestinationState.DISABLED.value, disabled_reason=reason[:1000])
+        )
+
+    async def forget(self, user_id: int) -> bool:
+        """Delete the subscriber, their subscriptions, chat destination and its deliveries."""
+        subscriber = await self.get(user_id)
+        if subscriber is None:
+            return False
+        await self.session.execute(
+            delete(SubscriptionRow).where(SubscriptionRow.subscriber_id == subscriber.id)
+        )
+        destination_ids = select(DestinationRow.id).where(*_private(subscriber.chat_id))
+        await self.session.execute(
+            delete(DeliveryRow).where(DeliveryRow.destination_id.in_(destination_ids))
+        )
+        await self.session.execute(delete(DestinationRow).where(*_private(subscriber.chat_id)))
+        await self.session.execute(delete(SubscriberRow).where(SubscriberRow.id == subscriber.id))
+        return True
+
+    async def counts(self) -> tuple[int, int]:
+        """(active, blocked): blocked counts users whose chat refuses the bot too."""
+        blocked_chat = and_(
+            DestinationRow.platform == Platform.TELEGRAM.value,
+            DestinationRow.kind == DestinationKind.PRIVATE.value,
+            DestinationRow.address == cast(SubscriberRow.chat_id, String),
+            DestinationRow.state == DestinationState.DISABLED.value,
+        )
+        is_blocked = or_(
+            SubscriberRow.state == "blocked", select(DestinationRow.id).where(blocked_chat).exists()
+        )
+        total = int(await self.session.scalar(select(func.count(SubscriberRow.id))) or 0)
+        blocked = int(
+            await self.session.scalar(select(func.count(SubscriberRow.id)).where(is_blocked)) or 0
+        )
+        return total - blocked, blocked
+
+    async def recipients(self) -> list[int]:
+        """Destination ids of every active subscriber's private chat."""
+        rows = await self.session.execute(
+            select(DestinationRow.id)
+            .join(
+                SubscriberRow,
+                DestinationRow.address == cast(SubscriberRow.chat_id, String),
+            )
+            .where(
+                DestinationRow.platform == Platform.TELEGRAM.value,
+                DestinationRow.kind == DestinationKind.PRIVATE.value,
+                DestinationRow.state == DestinationState.ACTIVE.value,
+                SubscriberRow.state == "active",
+            )
+            .order_by(DestinationRow.id)
+        )
+        return [int(r[0]) for r in rows]
+
+    async def follow(self, subscriber_id: int, tag_id: int) -> bool:
+        """Follow a tag; False when already followed."""
+        result = await self.session.execute(
+            insert_ignoring_conflicts(
+                self.session, SubscriptionRow, {"subscriber_id": subscriber_id, "tag_id": tag_id}
+            )
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+    async def unfollow(self, subscriber_id: int, tag_id: int) -> bool:
+        """Stop following; False when it was not followed."""
+        result = await self.session.execute(
+            delete(SubscriptionRow).where(
+                SubscriptionRow.subscriber_id == subscriber_id, SubscriptionRow.tag_id == tag_id
+            )
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+    async def following(self, subscriber_id: int) -> list[Tag]:
+        """The tags a subscriber follows, by name."""
+        rows = await self.session.execute(
+            select(TagRow.id, TagRow.name)
+            .join(SubscriptionRow, SubscriptionRow.tag_id == TagRow.id)
+            .where(SubscriptionRow.subscriber_id == subscriber_id)
+            .order_by(TagRow.name)
+        )
+        return [Tag(int(r[0]), str(r[1])) for r in rows]
+
+    async def _set(self, user_id: int, **values: object) -> None:
+        await self.session.execute(
+            update(SubscriberRow).where(SubscriberRow.user_id == user_id).values(**values)
+        )
+
+
+class TagRepository:
+    """The tags articles carry."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def all(self) -> list[Tag]:
+        """Every tag."""
+        rows = await self.session.execute(select(TagRow.id, TagRow.name).order_by(TagRow.id))
+        return [Tag(int(r[0]), str(r[1])) for r in rows]
+
+    async def get(self, tag_id: int) -> Tag | None:
+        """The tag with this id."""
+        row = await self.session.get(TagRow, tag_id)
+        return None if row is None else Tag(row.id, row.name)
+
+
+class FollowQueueRepository:
+    """Groups the followed-tag posts waiting for one private chat into one message."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def absorb(
+        self, delivery_id: int, destination_id: int, limit: int, *, due_by: datetime
+    ) -> list[int]:
+        """Take the other waiting follow posts of this chat into `delivery_id`.
+
+        Those due by `due_by` are marked skipped ("grouped into N") and their article ids are
+        kept in this delivery's payload, so a retry of the grouped message
+        still holds them. Returns every article id of the group, oldest first.
+        """
+        row = await self.session.get(DeliveryRow, delivery_id)
+        if row is None or row.article_id is None:
+            return []
+        grouped: list[int] = _payload_ids(row.payload) or [row.article_id]
+        others = await self.session.execute(
+            select(DeliveryRow.id, DeliveryRow.article_id)
+            .where(
+                DeliveryRow.destination_id == destination_id,
+                DeliveryRow.kind == DeliveryKind.FOLLOW.value,
+                DeliveryRow.id != delivery_id,
+                DeliveryRow.article_id.is_not(None),
+                DeliveryRow.state.in_([DeliveryState.PENDING.value, DeliveryState.SENDING.value]),
+                DeliveryRow.next_attempt_at <= due_by,
+            )
+            .order_by(DeliveryRow.id)
+            .limit(max(limit - len(grouped), 0))
+        )
+        taken = [(int(r[0]), int(r[1] or 0)) for r in others]
+        if not taken:
+            return grouped
+        await self.session.execute(
+            update(DeliveryRow)
+            .where(DeliveryRow.id.in_([i for i, _ in taken]))
+            .values(state=DeliveryState.SKIPPED.value, last_error=f"grouped into {delivery_id}")
+        )
+        grouped += [article_id for _, article_id in taken if article_id not in grouped]
+        row.payload = json.dumps({"articles": grouped})
+        return grouped
+
+    async def was_absorbed(self, delivery_id: int) -> bool:
+        """Whether another follow post already carries this one."""
+        row = await self.session.get(DeliveryRow, delivery_id)
+        return row is not None and (row.last_error or "").startswith("grouped into")
+
+
+def _payload_ids(payload: str | None) -> list[int]:
+    if not payload:
+        return []
+    try:
+        value = json.loads(payload)
+    except ValueError:
+        return []
+    ids = value.get("articles") if isinstance(value, dict) else None
+    return [int(i) for i in ids] if isinstance(ids, list) else []
+
+
+def _private(chat_id: int) -> tuple[ColumnElement[bool], ...]:
+    return (
+        DestinationRow.platform == Platform.TELEGRAM.value,
+        DestinationRow.kind == DestinationKind.PRIVATE.value,
+        DestinationRow.address == str(chat_id),
+        DestinationRow.thread_id == 0,
+    )
+
+
+def _subscriber(row: SubscriberRow) -> Subscriber:
+    return Subscriber(
+        id=row.id,
+        user_id=row.user_id,
+        chat_id=row.chat_id,
+        language=row.language,
+        state=row.state,
+        digest=row.digest,
+        digest_hour=row.digest_hour,
+    )

@@ -1,0 +1,104 @@
+"""The typed context every handler receives: the app and its services, no string keys.
+
+PTB builds one `BotContext` per update (see `ContextTypes` in `bot.app`);
+`context.services` is what `register` stored. The reply language is the
+subscriber's (set from their client at /start, changed by `/lang`; cached in
+`user_data`), else the Telegram client's language.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, cast
+
+from telegram import Update
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from handlers.i18n import language_of, text
+
+if TYPE_CHECKING:
+    from bot.admin_service import AdminService
+    from bot.app import App
+    from bot.search import Search
+    from bot.subscribers import Subscribers
+
+LANGUAGE_KEY = "language"
+SIGNATURE_LENGTH = 10
+
+
+@dataclass
+class Services:
+    """What handlers call; built once by `handlers.register`."""
+
+    app: App
+    subscribers: Subscribers
+    search: Search
+    admin: AdminService
+    callback_key: bytes
+    admin_ids: frozenset[int] = field(default_factory=frozenset)
+
+    def is_admin(self, user_id: int | None) -> bool:
+        """Admins are known by Telegram user id only, never by username."""
+        return user_id is not None and user_id in self.admin_ids
+
+    def sign(self, data: str) -> str:
+        """Callback data with a MAC, so a forged button press is recognised."""
+        return f"{data}|{self._mac(data)}"
+
+    def verify(self, raw: str | None) -> str | None:
+        """The data of a button this bot made, or None for forged or malformed data."""
+        if not raw or "|" not in raw:
+            return None
+        data, _, mac = raw.rpartition("|")
+        return data if hmac.compare_digest(mac, self._mac(data)) else None
+
+    def _mac(self, data: str) -> str:
+        digest = hmac.new(self.callback_key, data.encode(), hashlib.sha256).hexdigest()
+        return digest[:SIGNATURE_LENGTH]
+
+
+class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    """PTB's context with Nashir's services on it."""
+
+    @property
+    def services(self) -> Services:
+        """The services `register` attached to the application."""
+        return cast(Services, self.bot_data["services"])
+
+    @property
+    def app(self) -> App:
+        """The running app."""
+        return self.services.app
+
+
+BotApplication = Application[Any, BotContext, Any, Any, Any, Any]
+
+
+async def language(update: Update, context: BotContext) -> str:
+    """The language to answer this user in."""
+    cached = context.user_data.get(LANGUAGE_KEY) if context.user_data is not None else None
+    if isinstance(cached, str):
+        return cached
+    user = update.effective_user
+    subscriber = await context.services.subscribers.get(user.id) if user else None
+    if subscriber is None:
+        return language_of(update, context.app.settings.language)
+    if context.user_data is not None:
+        context.user_data[LANGUAGE_KEY] = subscriber.language
+    return subscriber.language
+
+
+def forget_language(context: BotContext) -> None:
+    """Drop the cached language (after /lang, /start or /stop)."""
+    if context.user_data is not None:
+        context.user_data.pop(LANGUAGE_KEY, None)
+
+
+async def say(update: Update, context: BotContext, key: str, **values: object) -> None:
+    """Reply with the text `key` in the user's language (nothing when there is no message)."""
+    message = update.effective_message
+    if message is None:
+        return
+    await message.reply_text(text(await language(update, context), key, **values))

@@ -1,0 +1,35 @@
+# Nashir in a container: `nashir run` as an unprivileged user.
+#   docker build -t nashir .
+#   docker run --env-file .env -p 127.0.0.1:9100:9100 nashir
+# (an .env copied from .env.example sets the hosts to 127.0.0.1 and the metrics
+# port to nothing: delete those lines, or pass -e to override them as compose.yaml does)
+# compose.yaml runs it with PostgreSQL; docs/deployment.md has the details.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+WORKDIR /app
+# The same install the Makefile does, without the development extras.
+COPY pyproject.toml README.md ./
+COPY bot ./bot
+COPY handlers ./handlers
+COPY scheduler ./scheduler
+RUN pip install . \
+    && useradd --system --no-create-home --shell /usr/sbin/nologin nashir
+
+# Inside a container the servers must listen beyond loopback; publish only what you need.
+ENV NASHIR_HTTP_HOST=0.0.0.0 \
+    NASHIR_METRICS_HOST=0.0.0.0 \
+    NASHIR_METRICS_PORT=9100 \
+    NASHIR_LOG_FORMAT=json
+
+USER nashir
+EXPOSE 8080 9100
+HEALTHCHECK --interval=30s --timeout=10s --start-period=60s --retries=3 \
+    CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:9100/healthz', timeout=8)"]
+# Migrations run on start (serialised by a PostgreSQL lock when several start together).
+ENTRYPOINT ["nashir"]
+CMD ["run"]

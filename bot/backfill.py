@@ -1,0 +1,153 @@
+"""`nashir backfill`: fetch every source once now and store what it holds.
+
+For a new installation (or sources just imported from OPML) this fills the
+archive that `/latest`, search and digests read, without waiting for the
+scheduler. Each source is polled exactly as the running bot polls it, so
+the rules stay the same: on a source's first poll what it holds is stored,
+not posted, except its `--post N` newest items, which are queued for every
+destination (as `nashir run --backfill N` does; the next `nashir run` sends
+them, freshness window permitting). A source polled before is simply polled
+again: what is new there is queued as the bot would queue it. Backoff is
+ignored: the operator asked for this poll.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from bot.app import App, build
+from bot.ingest import PollReport
+from bot.model import Article, Source
+from bot.settings import Settings
+from bot.storage.repositories import OutboxRepository, SourceRepository
+
+
+@dataclass(slots=True)
+class Backfill:
+    """What a backfill did, per source and in total."""
+
+    reports: list[PollReport] = field(default_factory=list)
+    queued: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def stored(self) -> int:
+        """New articles stored."""
+        return sum(len(report.new) for report in self.reports)
+
+    @property
+    def failed(self) -> int:
+        """Sources that could not be read."""
+        return sum(1 for report in self.reports if report.status == "error")
+
+
+async def sources_to_fill(app: App) -> list[Source]:
+    """Every enabled source, after migrating and registering the configured ones."""
+    await app.db.upgrade()
+    now = app.clock.now()
+    async with app.db.session() as session:
+        repository = SourceRepository(session)
+        for url in app.settings.sources:
+            await repository.ensure(url, now)
+        await session.commit()
+        return [source for source in await repository.all() if source.enabled]
+
+
+async def backfill(
+    app: App,
+    sources: list[Source],
+    *,
+    post: int = 0,
+    on_source: Callable[[Source, PollReport], None] | None = None,
+) -> Backfill:
+    """Poll each source once, in order; `on_source` hears about each as it is done."""
+    result = Backfill()
+    announced: list[Article] = []
+    original = app.ingestor.on_new
+
+    async def remember(article: Article, source: Source | None) -> None:
+        announced.append(article)
+        if original is not None:
+            await original(article, source)
+
+    app.ingestor.on_new = remember
+    try:
+        for source in sources:
+            before = len(announced)
+            report = await app.ingestor.poll(source, backfill=post)
+            result.reports.append(report)
+            result.queued[source.url] = await _queued(app, announced[before:])
+            if on_source is not None:
+                on_source(source, report)
+    finally:
+        app.ingestor.on_new = original
+    return result
+
+
+async def _queued(app: App, articles: list[Article]) -> int:
+    """Deliveries waiting for these articles."""
+    async with app.db.session() as session:
+        outbox = OutboxRepository(session)
+        count = 0
+        for article in articles:
+            count += len(await outbox.for_article(article.id))
+        return count
+
+
+async def run_backfill(settings: Settings, *, post: int, console: Console) -> int:
+    """The command: a progress bar while sources are polled, then a summary table."""
+    app = build(settings, polling=False)
+    try:
+        with Progress(
+            TextColumn("[bold]backfill[/bold]"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TextColumn("{task.description}"),
+            console=console,
+            transient=True,
+        ) as progress:
+            sources = await sources_to_fill(app)
+            task = progress.add_task("", total=len(sources))
+
+            def advance(source: Source, report: PollReport) -> None:
+                progress.update(task, advance=1, description=source.url)
+
+            done = await backfill(app, sources, post=post, on_source=advance)
+    finally:
+        await app.fetcher.aclose()
+        app.outbox.close()
+        await app.db.close()
+    console.print(summary(done))
+    queued = sum(done.queued.values())
+    console.print(
+        f"{len(done.reports)} sources polled, {done.failed} failed; "
+        f"{done.stored} new articles stored; {queued} posts queued"
+        + (" (`nashir run` sends them)" if queued else ""),
+        soft_wrap=True,
+    )
+    return 1 if done.reports and done.failed == len(done.reports) else 0
+
+
+def summary(done: Backfill) -> Table:
+    """One row per source: result, items found, new articles, posts queued."""
+    table = Table(title="Backfill")
+    table.add_column("source")
+    table.add_column("result")
+    table.add_column("items", justify="right")
+    table.add_column("new", justify="right")
+    table.add_column("queued", justify="right")
+    for report in done.reports:
+        result = report.status if report.error is None else f"error: {report.error}"
+        table.add_row(
+            report.source,
+            result,
+            str(report.found),
+            str(len(report.new)),
+            str(done.queued.get(report.source, 0)),
+        )
+    return table

@@ -1,0 +1,146 @@
+"""No secret in any log line, error message or traceback of a bot that runs into trouble.
+
+The bot runs as `nashir run` does, against the fakes, at DEBUG level, while
+the fake Bot API and X API fail in every way they can: server errors, an
+nginx 502 page, flood limits, refused credentials. httpx logs each request
+URL, which holds the bot token; requests-oauthlib logs the X keys; library
+errors repeat URLs in their messages and tracebacks. Everything that was
+logged (as pytest captured it, and as the JSON handler wrote it), every
+error stored in the database and every alert sent must be free of the
+token and the X secrets.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from ops_kit import TOKEN, X_SECRETS, primed, running, settings_for, until
+from sqlalchemy import select
+
+from bot.logs import NOISY, JsonFormatter
+from bot.sandbox import FakeTelegram, FakeX, ServerThread
+from bot.sandbox.demo_site import DemoSite
+from bot.storage.tables import DeliveryRow, SourceRow
+
+SECRETS = (TOKEN, *X_SECRETS.values())
+ADMIN = 4242
+
+
+@pytest.fixture
+def site() -> DemoSite:
+    return DemoSite(channel="yemen_news", x_handle="YemenNewsX")
+
+
+@pytest.fixture
+def site_server(site: DemoSite) -> Iterator[ServerThread]:
+    with ServerThread(site.app()) as server:
+        yield server
+
+
+@pytest.fixture
+def json_log() -> Iterator[io.StringIO]:
+    """What a JSON log handler without any filter of its own would write."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter())
+    root = logging.getLogger()
+    root.addHandler(handler)
+    yield stream
+    root.removeHandler(handler)
+
+
+async def test_no_secret_is_logged_stored_or_sent_when_everything_fails(
+    database_url: str,
+    site: DemoSite,
+    site_server: ServerThread,
+    telegram_server: ServerThread,
+    x_server: ServerThread,
+    fake_telegram: FakeTelegram,
+    fake_x: FakeX,
+    caplog: pytest.LogCaptureFixture,
+    json_log: io.StringIO,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    for name in NOISY:  # `configure_logging` in other tests may have quietened these
+        caplog.set_level(logging.DEBUG, logger=name)
+    channel = fake_telegram.add_channel("@yemen_news")
+    fake_telegram.add_user(ADMIN, "admin", "en")
+    env = settings_for(
+        database_url,
+        site_server,
+        telegram_server,
+        x_server,
+        NASHIR_ADMIN_IDS=str(ADMIN),
+        NASHIR_MAX_ATTEMPTS="2",
+        NASHIR_BACKOFF_BASE="0.1",
+        NASHIR_BACKOFF_MAX="0.2",
+    )
+    fake_telegram.fault("server_error", method="sendPhoto", times=2)
+    fake_telegram.fault("server_error", method="sendMessage", times=2, status=502)
+    fake_telegram.fault("flood", method="sendMessage", times=1, retry_after=1)
+    fake_x.fault("server_error", endpoint="POST /2/tweets", times=1)
+    fake_x.fault("unauthorized", endpoint="POST /2/tweets", times=1)
+    site.publish_next()
+    async with running(env) as app:
+        await primed(app)
+        site.publish_next()
+        site.publish_next()
+        await until(lambda: _attempts(fake_telegram, fake_x) == (4, 2), within=20)
+        # A library error that quotes the request URL, logged with its traceback,
+        # as PTB's error handler and the worker log the unexpected ones.
+        bot_url = f"{telegram_server.url}/bot{TOKEN}/getMe"
+        try:
+            async with httpx.AsyncClient() as client:
+                (await client.post(bot_url.replace("getMe", "noSuchMethod"))).raise_for_status()
+        except httpx.HTTPStatusError:
+            logging.getLogger("telegram.ext.Application").exception("error while handling")
+        async with app.db.session() as session:
+            stored = [
+                *(await session.scalars(select(DeliveryRow.last_error))),
+                *(await session.scalars(select(SourceRow.last_error))),
+            ]
+
+    logged = [
+        logging.Formatter().format(record)
+        for when in ("setup", "call")
+        for record in caplog.get_records(when)  # type: ignore[arg-type]
+    ]
+    sent = [m.get("text", "") or m.get("caption", "") for m in fake_telegram.messages(ADMIN)]
+    everything = "\n".join([*logged, json_log.getvalue(), *filter(None, stored), *sent])
+
+    for secret in SECRETS:
+        assert secret not in everything
+    # the places that would have carried them were there, redacted
+    assert "HTTP Request: POST" in everything
+    assert "/bot***/" in everything
+    assert "using client <Client client_key=***" in everything  # requests-oauthlib
+    assert "Traceback (most recent call last)" in everything
+    assert "error while handling" in json_log.getvalue()
+    assert len(fake_telegram.messages(channel)) >= 1
+
+
+async def test_error_messages_of_the_running_bot_are_redacted_too(
+    database_url: str,
+    site_server: ServerThread,
+    telegram_server: ServerThread,
+    x_server: ServerThread,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.WARNING)
+    env = settings_for(database_url, site_server, telegram_server, x_server)
+    async with running(env):
+        logging.getLogger("tweepy.client").warning(
+            "signing with %s and %s failed", X_SECRETS["X_CONSUMER_SECRET"], TOKEN
+        )
+    messages = [record.getMessage() for record in caplog.records]
+    assert "signing with *** and *** failed" in messages
+
+
+def _attempts(telegram: FakeTelegram, x: FakeX) -> tuple[int, int]:
+    """Posting calls each fake answered (failed ones included), up to 4 and 2."""
+    sends = len(telegram.calls_to("sendPhoto")) + len(telegram.calls_to("sendMessage"))
+    return min(sends, 4), min(sum(1 for call in x.calls if call.method == "POST /2/tweets"), 2)

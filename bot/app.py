@@ -10,37 +10,53 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from importlib.metadata import version
 
 import tweepy
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from prometheus_client import CollectorRegistry
 from pydantic import SecretStr
 from rich.console import Console
-from telegram.ext import Application, ApplicationBuilder
+from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
+from bot.alerts import AlertingEvents, Alerts
+from bot.approval import Approval
 from bot.clock import SystemClock
 from bot.delivery import DeliveryOptions, DeliveryWorker
+from bot.digests import DigestRenderer
 from bot.events import Events
+from bot.followers import queue_followers
 from bot.formatting import FormatOptions
 from bot.formatting.options import UtmOptions
+from bot.hooks import hook_routes
 from bot.ingest import IngestOptions, Ingestor
+from bot.logs import redact_records
+from bot.metrics import PrometheusEvents, metrics_server
 from bot.model import Article, DestinationKind, Platform, SocialLinks, Source
 from bot.outbox import Outbox, OutboxOptions
 from bot.ports import Clock, Publisher
+from bot.publishers.aiohttp_request import AiohttpRequest
 from bot.publishers.console import ConsolePublisher
 from bot.publishers.telegram import TelegramPublisher
 from bot.publishers.x import XPublisher
 from bot.publishers.x_client import make_x_client
+from bot.ratelimit import Limits, TelegramLimiter
 from bot.rendering import Renderer
+from bot.revisions import revise
 from bot.settings import Settings
 from bot.sources.fetch import Fetcher
 from bot.storage.database import Database
 from bot.storage.repositories import DestinationRepository, SourceRepository
 from bot.web import WebServer
+from bot.xbudget import BudgetOptions, XBudget
 
 log = logging.getLogger(__name__)
+
+WEBHOOK_PORT = 8080  # where `--webhook` listens when NASHIR_HTTP_PORT is unset
 
 
 @dataclass
@@ -60,12 +76,20 @@ class App:
     x: XPublisher | None = None
     events: Events = field(default_factory=Events)
     web: WebServer | None = None
+    metrics_web: WebServer | None = None  # /metrics and /healthz (bot.metrics)
     scheduler: AsyncIOScheduler | None = None
     backfill: int = 0
     polling: bool = True
     x_account: str | None = None
     _x_compared: bool = False
+    limiter: TelegramLimiter | None = None
+    x_budget: XBudget | None = None
+    approval: Approval | None = None
+    alerts: Alerts | None = None
+    webhook_url: str | None = None
+    webhook_secret: str = ""
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    _withdraw_secrets: Callable[[], None] | None = None
 
     async def start(self) -> None:
         """Migrate, register sources and destinations, start Telegram."""
@@ -78,12 +102,17 @@ class App:
             await session.commit()
         await self.ensure_destinations()
         await self.worker.recover()
+        if self.metrics_web is not None:
+            await self.metrics_web.start()
         if self.web is not None:
             await self.web.start()
         if self.telegram is not None:
             await self.telegram.initialize()
             await self.telegram.start()
-            if self.polling and self.telegram.updater is not None:
+            from handlers import on_start
+
+            await on_start(self)
+            if self.polling and self.webhook_url is None and self.telegram.updater is not None:
                 await self.telegram.updater.start_polling(drop_pending_updates=False)
         if self.x is not None:
             await self._check_x_account()
@@ -99,7 +128,12 @@ class App:
         if self.web is not None:
             await self.web.stop()
         await self.fetcher.aclose()
+        self.outbox.close()
+        if self.metrics_web is not None:
+            await self.metrics_web.stop()
         await self.db.close()
+        if self._withdraw_secrets is not None:
+            self._withdraw_secrets()
 
     async def sources(self) -> list[Source]:
         """Every registered source."""
@@ -140,10 +174,16 @@ class App:
         name = telegram_channel_from_link(social.telegram)
         return [name] if name else []
 
+    async def on_changed_article(self, article_id: int) -> None:
+        """The site edited a story: edit its posts in place where the platform allows."""
+        await revise(self, article_id)
+
     async def on_new_article(self, article: Article, source: Source | None) -> None:
         """Queue a newly stored article for every destination."""
         await self.ensure_destinations()
-        await self.outbox.queue_new(article)
+        not_held = await self.approval.route(article) if self.approval is not None else None
+        await self.outbox.queue_new(article, destinations=not_held)
+        await queue_followers(self, article)
 
     async def _check_x_account(self) -> None:
         """Read the account behind the X keys once, at start-up."""
@@ -220,8 +260,10 @@ def build(
     console: Console | None = None,
     backfill: int = 0,
     polling: bool = True,
+    webhook: str | None = None,
 ) -> App:
     """Construct every part from the settings; nothing is opened yet."""
+    withdraw_secrets = redact_records(settings.secrets())  # PTB logs its URL when built
     clock = clock or SystemClock()
     db = Database(settings.database_url)
     fetcher = Fetcher.create(
@@ -235,7 +277,9 @@ def build(
         db,
         clock,
         OutboxOptions(
-            min_gap=settings.min_gap, freshness=timedelta(hours=settings.freshness_hours)
+            min_gap=settings.min_gap,
+            freshness=timedelta(hours=settings.freshness_hours),
+            zone=settings.zone,
         ),
     )
     ingestor = Ingestor(
@@ -246,6 +290,10 @@ def build(
             poll_interval=settings.poll_interval,
             complete_from_page=settings.complete_from_page,
             breaking_markers=settings.breaking_markers,
+            jitter=settings.poll_jitter,
+            max_backoff=settings.poll_backoff_max,
+            host_concurrency=settings.host_concurrency,
+            max_reads_per_hour=settings.reads_max_per_hour,
         ),
     )
     renderer = Renderer(
@@ -258,19 +306,25 @@ def build(
     telegram_app = None
     if settings.telegram_bot_token is not None:
         telegram_app = _telegram_application(settings)
-        publishers[Platform.TELEGRAM.value] = TelegramPublisher(telegram_app.bot)
+        publishers[Platform.TELEGRAM.value] = TelegramPublisher(
+            telegram_app.bot, paid_broadcast=settings.paid_broadcast
+        )
     else:
         publishers[Platform.CONSOLE.value] = ConsolePublisher(console)
     x_publisher = None
     if settings.x_enabled:
-        x_publisher = XPublisher(_x_client(settings))
+        x_publisher = XPublisher(_x_client(settings), images=settings.x_images)
         publishers[Platform.X.value] = x_publisher
+    limiter = TelegramLimiter(telegram_limits(settings))
+    x_budget = XBudget(db, clock, budget_options(settings))
     worker = DeliveryWorker(
         db,
         publishers,
-        renderer,
+        DigestRenderer(renderer),
         clock,
-        DeliveryOptions(max_attempts=settings.max_attempts),
+        delivery_options(settings),
+        limiter=limiter,
+        budget=x_budget if x_publisher is not None else None,
     )
     app = App(
         settings=settings,
@@ -286,19 +340,85 @@ def build(
         x=x_publisher,
         backfill=backfill,
         polling=polling,
+        limiter=limiter,
+        x_budget=x_budget,
+        _withdraw_secrets=withdraw_secrets,
     )
     if settings.http_port is not None:
         app.web = WebServer(settings.http_host, settings.http_port)
+    if settings.metrics_port is not None:  # -- operations: Prometheus and /healthz
+        metrics = PrometheusEvents(CollectorRegistry())
+        app.events = metrics
+        app.metrics_web = metrics_server(app, metrics)
     ingestor.on_new = app.on_new_article
+    ingestor.on_changed = app.on_changed_article
+    # -- handlers: approval mode, admin alerts, webhook ---------------------------------
+    app.approval = Approval(
+        db,
+        clock,
+        settings.approval_destinations,
+        breaking_bypass=settings.approval_breaking_bypass,
+    )
+    app.alerts = Alerts(clock)
+    worker.alert = app.alerts.tell
+    app.events = AlertingEvents(
+        app.events, app.alerts, source_failures=settings.alert_source_failures
+    )
+    if webhook is not None and telegram_app is not None:
+        secret = settings.telegram_webhook_secret
+        app.webhook_url = webhook
+        app.webhook_secret = secret.get_secret_value() if secret else secrets.token_urlsafe(32)
+        if app.web is None:
+            app.web = WebServer(settings.http_host, WEBHOOK_PORT)
+    if app.web is not None and settings.hook_secret is not None:
+        app.web.add(hook_routes(app))  # the CMS announces articles (bot.hooks)
     if telegram_app is not None:
         from handlers import register
 
         register(telegram_app, app)
+    worker.events = x_budget.events = app.events  # delivery reports to whoever watches
+    ingestor.events = outbox.events = app.events  # polls, stored articles, queued posts
     return app
+
+
+def delivery_options(settings: Settings) -> DeliveryOptions:
+    """Batching, concurrency and retries of the delivery worker from the settings."""
+    return DeliveryOptions(
+        batch_size=settings.delivery_batch,
+        concurrency=settings.delivery_concurrency,
+        max_attempts=settings.max_attempts,
+        base_backoff=settings.backoff_base,
+        max_backoff=settings.backoff_max,
+        claim_lease=timedelta(seconds=settings.claim_lease),
+    )
+
+
+def telegram_limits(settings: Settings) -> Limits:
+    """Telegram's rate limits as configured."""
+    return Limits(
+        per_second=settings.telegram_rate,
+        paid_per_second=settings.paid_broadcast_rate,
+        paid_broadcast=settings.paid_broadcast,
+        private_per_second=settings.private_rate,
+        group_per_minute=settings.group_rate,
+    )
+
+
+def budget_options(settings: Settings) -> BudgetOptions:
+    """The X budget as configured."""
+    return BudgetOptions(
+        posts_per_day=settings.x_posts_per_day,
+        money_per_month=settings.x_money_per_month,
+        price_post=settings.x_price_post,
+        price_post_with_link=settings.x_price_post_with_link,
+        reserve=settings.x_reserve,
+    )
 
 
 def _telegram_application(settings: Settings) -> Application:  # type: ignore[type-arg]
     """A PTB application pointed at the configured Bot API root."""
+    from handlers.context import BotContext
+
     assert settings.telegram_bot_token is not None
     root = settings.telegram_api_url
     return (
@@ -306,6 +426,8 @@ def _telegram_application(settings: Settings) -> Application:  # type: ignore[ty
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(f"{root}/bot")
         .base_file_url(f"{root}/file/bot")
+        .context_types(ContextTypes(context=BotContext))
+        .request(AiohttpRequest(connections=settings.delivery_concurrency + 8))
         .build()
     )
 

@@ -66,6 +66,12 @@ def _parser() -> argparse.ArgumentParser:
         metavar="N",
         help="on a source's first poll, post its N newest articles too",
     )
+    run.add_argument(
+        "--webhook",
+        metavar="URL",
+        help="receive Telegram updates at this public HTTPS URL instead of long polling "
+        "(served on NASHIR_HTTP_PORT, default 8080, with a secret token)",
+    )
     run.set_defaults(handler=_run)
 
     demo = commands.add_parser("demo", help="run the whole bot against a bundled demo site")
@@ -82,10 +88,37 @@ def _parser() -> argparse.ArgumentParser:
     preview.add_argument("--platform", choices=("telegram", "x", "all"), default="all")
     preview.set_defaults(handler=_preview)
 
+    schedule = commands.add_parser(
+        "schedule", help="list every scheduled job, its next run and its last result"
+    )
+    schedule.add_argument("--json", action="store_true", help="print the list as JSON")
+    schedule.set_defaults(handler=_schedule)
+
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(title="db commands", metavar="ACTION")
     upgrade = db_commands.add_parser("upgrade", help="apply pending migrations")
     upgrade.set_defaults(handler=_db_upgrade)
+
+    # -- operations: sources as OPML, backfill ---------------------------------------------
+    sources = commands.add_parser("sources", help="import or export the sources as OPML")
+    sources_commands = sources.add_subparsers(title="sources commands", metavar="ACTION")
+    imported = sources_commands.add_parser("import", help="add the feeds an OPML file lists")
+    imported.add_argument("file", type=Path, help="an OPML file (from a feed reader)")
+    imported.set_defaults(handler=_sources_import)
+    exported = sources_commands.add_parser("export", help="print every source as OPML 2.0")
+    exported.add_argument("-o", "--output", type=Path, help="write to this file instead")
+    exported.set_defaults(handler=_sources_export)
+    backfill = commands.add_parser(
+        "backfill", help="fetch every source once now and store what it holds"
+    )
+    backfill.add_argument(
+        "--post",
+        type=int,
+        default=0,
+        metavar="N",
+        help="queue the N newest items of each source's first poll for posting",
+    )
+    backfill.set_defaults(handler=_backfill)
     return parser
 
 
@@ -109,7 +142,7 @@ async def _run(args: argparse.Namespace) -> int:
     settings = _settings(args)
     if not settings.sources:
         log.warning("NASHIR_SOURCES is empty: nothing will be polled")
-    app = build(settings, backfill=args.backfill)
+    app = build(settings, backfill=args.backfill, webhook=args.webhook)
     stop = asyncio.Event()
     stop_on_signals(stop)
     await serve(app, stop)
@@ -146,6 +179,79 @@ async def _preview(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     return await preview_target(settings, args.target, args.platform)
+
+
+async def _schedule(args: argparse.Namespace) -> int:
+    from bot.app import build
+    from scheduler.setup import schedule_lines
+
+    app = build(_settings(args), polling=False)
+    try:
+        for line in await schedule_lines(app, as_json=args.json):
+            print(line)
+    finally:
+        await app.fetcher.aclose()
+        app.outbox.close()
+        await app.db.close()
+    return 0
+
+
+async def _sources_import(args: argparse.Namespace) -> int:
+    from bot.clock import SystemClock
+    from bot.opml import OpmlError, import_sources, read_opml
+    from bot.storage.database import Database
+
+    settings = _settings(args)
+    try:
+        outlines = read_opml(args.file.read_bytes())
+    except OSError as exc:
+        raise OpmlError(f"cannot read {args.file}: {exc.strerror or exc}") from None
+    db = Database(settings.database_url)
+    try:
+        await db.upgrade()
+        report = await import_sources(
+            db, SystemClock(), outlines, allow_private=settings.allow_private_urls
+        )
+    finally:
+        await db.close()
+    for url, reason in report.refused:
+        print(f"refused {url}: {reason}", file=sys.stderr)
+    print(
+        f"{len(report.added)} sources added, {len(report.known)} already known, "
+        f"{len(report.refused)} refused",
+        file=sys.stderr,
+    )
+    return EXIT_ERROR if report.refused and not (report.added or report.known) else 0
+
+
+async def _sources_export(args: argparse.Namespace) -> int:
+    from datetime import UTC
+
+    from bot.opml import export_sources, write_opml
+    from bot.storage.database import Database
+
+    settings = _settings(args)
+    db = Database(settings.database_url)
+    try:
+        await db.upgrade()
+        document = write_opml(await export_sources(db), created=datetime.now(UTC))
+    finally:
+        await db.close()
+    if args.output is not None:
+        args.output.write_bytes(document)
+    else:
+        sys.stdout.buffer.write(document)
+        sys.stdout.flush()
+    return 0
+
+
+async def _backfill(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from bot.backfill import run_backfill
+
+    settings = _settings(args)
+    return await run_backfill(settings, post=max(args.post, 0), console=Console(stderr=True))
 
 
 async def _db_upgrade(args: argparse.Namespace) -> int:

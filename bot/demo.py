@@ -76,6 +76,8 @@ async def run_demo(*, seconds: float = 30.0, debug: bool = False) -> int:
                 "NASHIR_MIN_GAP": "1",
                 "NASHIR_DELIVER_INTERVAL": "0.5",
                 "NASHIR_ALLOW_PRIVATE_URLS": "true",
+                "NASHIR_DIGEST_TIMES": "off",  # the demo counts new-article posts only
+                "NASHIR_TRENDING_TOP": "0",
                 "NASHIR_LOG_LEVEL": "DEBUG" if debug else "INFO",
                 "TELEGRAM_BOT_TOKEN": DEMO_TOKEN,
                 "TELEGRAM_API_URL": telegram_server.url,

@@ -3,36 +3,48 @@
 One poll is one unit of work per article: an article, its tags, its first
 read sample and its outbox rows are committed together or not at all, so a
 crash or a bad item never leaves half an article behind. A failing source
-backs off exponentially and never stops the others.
+backs off exponentially (up to `max_backoff`) and never stops the others; no
+host gets more than `host_concurrency` requests at a time, however many
+sources and pages point at it. The CMS hook (`bot.hooks`) ends in the same
+`store`, so a story announced and then polled is one story.
 """
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import json
 import logging
 import random
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
+from urllib.parse import urlsplit
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import NashirError, SourceError
+from bot.events import Events
 from bot.links import canonical_url
 from bot.model import Article, ArticleDraft, SocialLinks, Source
 from bot.ports import Clock
+from bot.selection import plausible
 from bot.sources.feeds import looks_like_feed, parse_feed
 from bot.sources.fetch import Fetcher, FetchResult
 from bot.sources.pages import extract_article
 from bot.storage.database import Database
 from bot.storage.repositories import ArticleRepository, FlagRepository, SourceRepository
+from bot.storage.scheduling import SampleRepository
 from bot.text.arabic import fold
 
 log = logging.getLogger(__name__)
 
 SITE_SOCIAL_FLAG = "site_social"
 TITLE_DEDUP_WINDOW = timedelta(days=3)
-MAX_BACKOFF = timedelta(hours=1)
+TOUCH_EVERY = timedelta(minutes=5)
 
+OnChangedArticle = Callable[[int], Awaitable[object]]
 OnNewArticle = Callable[[Article, Source | None], Awaitable[None]]
 
 
@@ -44,6 +56,9 @@ class IngestOptions:
     complete_from_page: bool = True
     jitter: float = 0.1
     breaking_markers: tuple[str, ...] = ("عاجل",)
+    max_backoff: float = 3600.0
+    host_concurrency: int = 2
+    max_reads_per_hour: float = 100_000
 
 
 @dataclass(slots=True)
@@ -69,13 +84,28 @@ class Ingestor:
         *,
         on_new: OnNewArticle | None = None,
         rng: random.Random | None = None,
+        events: Events | None = None,
     ) -> None:
         self.db = db
         self.fetcher = fetcher
         self.clock = clock
         self.options = options
         self.on_new = on_new
+        self.on_changed: OnChangedArticle | None = None
         self.rng = rng or random.Random()
+        self.events = events or Events()
+        self._hosts: dict[str, asyncio.Semaphore] = {}
+
+    async def fetch(
+        self, url: str, *, etag: str | None = None, last_modified: str | None = None
+    ) -> FetchResult:
+        """Fetch through the fetcher, at most `host_concurrency` requests per host at once."""
+        host = (urlsplit(url).hostname or "").lower()
+        gate = self._hosts.get(host)
+        if gate is None:
+            gate = self._hosts[host] = asyncio.Semaphore(self.options.host_concurrency)
+        async with gate:
+            return await self.fetcher.fetch(url, etag=etag, last_modified=last_modified)
 
     async def poll(self, source: Source, *, backfill: int = 0) -> PollReport:
         """Poll once. The first successful poll of a source stores without announcing.
@@ -83,14 +113,23 @@ class Ingestor:
         `backfill` announces the newest N items of that first poll anyway
         (`nashir run --backfill N`).
         """
+        started = time.monotonic()
+        report = await self._poll(source, backfill)
+        self.events.poll_finished(
+            source.url, report.status, time.monotonic() - started, len(report.new)
+        )
+        return report
+
+    async def _poll(self, source: Source, backfill: int) -> PollReport:
         report = PollReport(source=source.url)
         try:
-            result = await self.fetcher.fetch(
+            result = await self.fetch(
                 source.url, etag=source.etag, last_modified=source.last_modified
             )
             if result.not_modified:
                 report.status = "not_modified"
-                await self._succeeded(source, source.etag, source.last_modified)
+                if self._worth_recording(source, result):
+                    await self._succeeded(source, result.etag, result.last_modified)
                 return report
             drafts = self._read(result, source)
         except SourceError as exc:
@@ -115,7 +154,7 @@ class Ingestor:
 
     async def read_url(self, url: str) -> ArticleDraft:
         """Fetch one article page (or the first item of a feed) without storing it."""
-        result = await self.fetcher.fetch(url)
+        result = await self.fetch(url)
         drafts = self._read(result, None)
         if not drafts:
             raise SourceError("the feed holds no items", url=url)
@@ -126,7 +165,9 @@ class Ingestor:
     ) -> Article | None:
         """Store `draft` unless it is a story already held; return it when new.
 
-        A known story only refreshes its read counter.
+        A known story refreshes its read counter; when the site changed its
+        headline or summary (same URL or guid), the text is updated and
+        `on_changed` edits what was already posted.
         """
         canonical = canonical_url(draft.url)
         title_key = fold(draft.title)[:500]
@@ -141,8 +182,11 @@ class Ingestor:
             )
             if existing is not None:
                 if draft.reads is not None:
-                    await articles.record_reads(existing, draft.reads, now)
-                    await session.commit()
+                    await self.record_reading(session, existing, draft.reads)
+                changed = await self._revised(articles, existing, draft, canonical, title_key)
+                await session.commit()
+                if changed and self.on_changed is not None:
+                    await self.on_changed(existing)
                 return None
         draft = await self._complete(draft)
         await self._remember_social(draft.social)
@@ -163,9 +207,49 @@ class Ingestor:
             )
             await session.commit()
         log.info("stored article %d %r from %s", article.id, article.title[:80], draft.url)
+        self.events.article_stored(source.url if source else None)
         if announce and self.on_new is not None:
             await self.on_new(article, source)
         return article
+
+    async def _revised(
+        self,
+        articles: ArticleRepository,
+        article_id: int,
+        draft: ArticleDraft,
+        canonical: str,
+        title_key: str,
+    ) -> bool:
+        """Store a changed headline or summary of the same story; True when it changed.
+
+        Only a match by URL or guid counts: a story matched by its title is
+        another outlet's copy, not an edit.
+        """
+        stored = await articles.get(article_id)
+        if stored is None:
+            return False
+        same_story = canonical_url(stored.url) == canonical or (
+            draft.guid is not None and draft.guid == stored.guid
+        )
+        summary = draft.summary if draft.summary is not None else stored.summary
+        if not same_story or (draft.title == stored.title and summary == stored.summary):
+            return False
+        await articles.revise_text(
+            article_id, title=draft.title, title_key=title_key, summary=summary
+        )
+        log.info("article %d changed at the source: %r", article_id, draft.title[:80])
+        return True
+
+    async def record_reading(self, session: AsyncSession, article_id: int, reads: int) -> bool:
+        """Keep a counter reading unless it is implausible (down, or an absurd jump)."""
+        now = self.clock.now()
+        samples = SampleRepository(session)
+        last = await samples.last(article_id)
+        if not plausible(last, reads, now, self.options.max_reads_per_hour):
+            log.info("article %d: reading %d discarded (last %s)", article_id, reads, last)
+            return False
+        await samples.add(article_id, reads, now)
+        return True
 
     async def site_social(self) -> SocialLinks:
         """The social channels the site advertises, as last seen on its pages."""
@@ -188,7 +272,7 @@ class Ingestor:
         if draft.body and draft.tags and draft.reads is not None:
             return draft
         try:
-            result = await self.fetcher.fetch(draft.url)
+            result = await self.fetch(draft.url)
             page = extract_article(result.text, result.url)
         except NashirError as exc:
             log.warning("could not complete %s from its page: %s", draft.url, exc)
@@ -207,6 +291,20 @@ class Ingestor:
                 SITE_SOCIAL_FLAG, json.dumps(dataclasses.asdict(merged)), self.clock.now()
             )
             await session.commit()
+
+    def _worth_recording(self, source: Source, result: FetchResult) -> bool:
+        """A 304 is written only when it changes something, or every `TOUCH_EVERY`.
+
+        An unchanged feed is the common case, so its poll should cost one
+        conditional GET and no database write; the source's "last polled"
+        time lags by at most `TOUCH_EVERY`.
+        """
+        if source.failures or not source.primed:
+            return True
+        if (result.etag, result.last_modified) != (source.etag, source.last_modified):
+            return True
+        last = source.last_success_at
+        return last is None or self.clock.now() - last >= TOUCH_EVERY
 
     async def _succeeded(self, source: Source, etag: str | None, last_modified: str | None) -> None:
         now = self.clock.now()
@@ -239,9 +337,9 @@ class Ingestor:
         )
 
     def _interval(self, failures: int) -> timedelta:
-        """The poll interval with jitter, doubled per failure up to an hour."""
-        base = self.options.poll_interval * (2 ** min(failures, 10))
-        base = min(base, max(MAX_BACKOFF.total_seconds(), self.options.poll_interval))
+        """The poll interval with jitter, doubled per failure up to `max_backoff`."""
+        base = self.options.poll_interval * (2 ** min(failures, 20))
+        base = min(base, max(self.options.max_backoff, self.options.poll_interval))
         spread = base * self.options.jitter
         return timedelta(seconds=base + self.rng.uniform(-spread, spread))
 

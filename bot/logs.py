@@ -1,8 +1,11 @@
 """Logging: one line per event, readable or JSON, with every secret redacted.
 
 python-telegram-bot and httpx put the bot token in request URLs, and library
-exceptions repeat those URLs; the redacting filter sits on the handler, so
-it sees every record, tracebacks included, before anything is written.
+exceptions repeat those URLs; requests-oauthlib logs the X keys at debug
+level. Redaction happens twice: a redacting filter sits on Nashir's handler,
+and `redact_records` redacts each record as it is created, so handlers
+Nashir did not install (test capture, an error tracker) never see a secret
+either, tracebacks included.
 """
 
 from __future__ import annotations
@@ -11,7 +14,9 @@ import json
 import logging
 import re
 import sys
-from collections.abc import Iterable
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterable
 from typing import TextIO
 
 REDACTED = "***"
@@ -47,14 +52,73 @@ class RedactingFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         """Render the message now, redacted, so arguments cannot leak later."""
-        record.msg = self.redact(record.getMessage())
+        try:
+            message = record.getMessage()
+        except Exception:  # a bad format string must not break the caller's log call
+            message = f"{record.msg!r} % {record.args!r}"
+        record.msg = self.redact(message)
         record.args = None
         if record.exc_info:
             record.exc_text = self.redact(logging.Formatter().formatException(record.exc_info))
             record.exc_info = None
+        elif record.exc_text:
+            record.exc_text = self.redact(record.exc_text)
+        for name, value in context(record).items():
+            if isinstance(value, str):
+                setattr(record, name, self.redact(value))
         if record.stack_info:
             record.stack_info = self.redact(record.stack_info)
         return True
+
+
+class _RedactingRecords:
+    """A log record factory that renders and redacts each record as it is made.
+
+    Installed once per process and shared: each running app adds its secrets
+    and takes them away when it stops, so apps started and stopped in any
+    order (tests do) never remove each other's redaction.
+    """
+
+    def __init__(self, inner: Callable[..., logging.LogRecord]) -> None:
+        self.inner = inner
+        self.counts: Counter[str] = Counter()
+        self.redactor = RedactingFilter()
+        self.lock = threading.Lock()
+
+    def __call__(self, *args: object, **kwargs: object) -> logging.LogRecord:
+        record = self.inner(*args, **kwargs)
+        self.redactor.filter(record)
+        return record
+
+    def change(self, secrets: Iterable[str], step: int) -> None:
+        with self.lock:
+            for secret in set(secrets):
+                self.counts[secret] += step
+            self.counts = +self.counts  # drop secrets no app holds any more
+            self.redactor = RedactingFilter(self.counts)
+
+
+def redact_records(secrets: Iterable[str]) -> Callable[[], None]:
+    """Redact `secrets` (and any bot token) from every log record the process creates.
+
+    Returns the function that withdraws these secrets again (an app calls it
+    when it stops); records are still scanned for bot-token shapes after that.
+    """
+    factory = logging.getLogRecordFactory()
+    if not isinstance(factory, _RedactingRecords):
+        factory = _RedactingRecords(factory)
+        logging.setLogRecordFactory(factory)
+    chosen = list(secrets)
+    factory.change(chosen, +1)
+    withdrawn = False
+
+    def withdraw() -> None:
+        nonlocal withdrawn
+        if not withdrawn:
+            withdrawn = True
+            factory.change(chosen, -1)
+
+    return withdraw
 
 
 class JsonFormatter(logging.Formatter):
@@ -62,15 +126,35 @@ class JsonFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         """Serialise the record with its time, level, logger and message."""
-        entry = {
+        entry: dict[str, object] = {
             "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
         }
+        for name, value in context(record).items():
+            entry.setdefault(name, value if _plain(value) else str(value))
         if record.exc_text:
             entry["traceback"] = record.exc_text
         return json.dumps(entry, ensure_ascii=False)
+
+
+_STANDARD = frozenset(
+    [*logging.LogRecord("", 0, "", 0, "", None, None).__dict__, "message", "asctime", "taskName"]
+)
+
+
+def context(record: logging.LogRecord) -> dict[str, object]:
+    """What a call added with `extra=` (source, article, destination): JSON keys of their own."""
+    return {
+        key: value
+        for key, value in record.__dict__.items()
+        if key not in _STANDARD and not key.startswith("_")
+    }
+
+
+def _plain(value: object) -> bool:
+    return value is None or isinstance(value, str | int | float | bool)
 
 
 def configure_logging(
@@ -81,6 +165,8 @@ def configure_logging(
     stream: TextIO | None = None,
 ) -> RedactingFilter:
     """Install one handler on the root logger; returns its filter (to add secrets later)."""
+    secrets = list(secrets)
+    redact_records(secrets)
     handler = logging.StreamHandler(stream or sys.stderr)
     redactor = RedactingFilter(secrets)
     handler.addFilter(redactor)

@@ -171,6 +171,13 @@ class Destination:
         """Whether posts may go here."""
         return self.state is DestinationState.ACTIVE
 
+    @property
+    def label(self) -> str:
+        """How the destination is named in metrics: private chats are one label, not 100,000."""
+        if self.kind is DestinationKind.PRIVATE:
+            return f"{self.platform.value}:private"
+        return f"{self.platform.value}:{self.address}"
+
 
 @dataclass(frozen=True, slots=True)
 class Post:

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import dataclasses
 import html
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Hashable
 
+from bot.follow_posts import follow_post
 from bot.formatting import FormatOptions, format_telegram, format_x
 from bot.formatting.labels import labels_for
 from bot.model import (
@@ -24,6 +25,7 @@ from bot.model import (
     Post,
     SocialLinks,
 )
+from bot.storage.approvals import headline_override
 from bot.storage.database import Database
 from bot.storage.repositories import ArticleRepository
 
@@ -50,11 +52,26 @@ class Renderer:
         """The post for this delivery, or None when its article is gone."""
         if delivery.article_id is None:
             return self.message(delivery.payload or "", destination)
+        if delivery.kind is DeliveryKind.FOLLOW:
+            return await follow_post(self, delivery, destination)
         async with self.db.session() as session:
             article = await ArticleRepository(session).get(delivery.article_id)
         if article is None:
             return None
+        headline = headline_override(delivery.payload)  # an admin's edit in approval mode
+        if headline is not None:
+            article = dataclasses.replace(article, title=headline)
         return await self.article_post(article, destination, delivery.kind)
+
+    def cache_key(self, delivery: Delivery, destination: Destination) -> Hashable | None:
+        """Deliveries with equal keys get the same post (the worker renders it once).
+
+        None for kinds whose post depends on the recipient (followed tags, digests).
+        """
+        if delivery.kind in (DeliveryKind.FOLLOW, DeliveryKind.DIGEST):
+            return None
+        private = destination.kind is DestinationKind.PRIVATE
+        return (delivery.article_id, delivery.kind, delivery.payload, destination.platform, private)
 
     async def article_post(
         self, article: Article, destination: Destination, kind: DeliveryKind = DeliveryKind.NEW
@@ -63,7 +80,8 @@ class Renderer:
         options = await self.current_options()
         label = self._label(article, kind, options)
         if destination.platform is Platform.X:
-            return format_x(article, options, label=label, utm_source="x")
+            post = format_x(article, options, label=label, utm_source="x")
+            return dataclasses.replace(post, image=article.image)  # uploaded when enabled
         source = "dm" if destination.kind is DestinationKind.PRIVATE else "telegram"
         return format_telegram(article, options, label=label, utm_source=source)
 

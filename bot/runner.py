@@ -8,6 +8,8 @@ import signal
 from contextlib import suppress
 
 from bot.app import App
+from scheduler import jobs
+from scheduler.leader import LeaderLock
 from scheduler.setup import build_scheduler
 
 log = logging.getLogger(__name__)
@@ -18,6 +20,8 @@ async def serve(app: App, stop: asyncio.Event) -> None:
     await app.start()
     scheduler = build_scheduler(app, await app.sources())
     app.scheduler = scheduler
+    scheduler.leader = LeaderLock(app.db, on_elected=lambda: jobs.catch_up(app))
+    await jobs.leadership(app)  # the leader catches up before its first job runs
     scheduler.start()
     log.info(
         "Nashir is running: %d sources, posting to %s",
@@ -27,7 +31,9 @@ async def serve(app: App, stop: asyncio.Event) -> None:
     try:
         await stop.wait()
     finally:
+        await scheduler.drain()
         scheduler.shutdown(wait=False)
+        await scheduler.leader.release()
         await asyncio.sleep(0)
         await app.stop()
         log.info("Nashir stopped")

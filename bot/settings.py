@@ -12,6 +12,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
@@ -205,7 +206,294 @@ class Settings(BaseSettings):
     )
     x_api_url: str = Field("https://api.twitter.com", description="X API root.", alias="X_API_URL")
 
-    @field_validator("sources", "telegram_channels", "breaking_markers", mode="before")
+    # -- delivery ---------------------------------------------------------------------
+    telegram_rate: float = Field(
+        30.0,
+        gt=0,
+        description="Messages per second to Telegram overall (Telegram allows about 30).",
+        alias="NASHIR_TELEGRAM_RATE",
+    )
+    paid_broadcast: bool = Field(
+        False,
+        description="Send with allow_paid_broadcast (billed in Stars) to lift the overall rate.",
+        alias="NASHIR_PAID_BROADCAST",
+    )
+    paid_broadcast_rate: float = Field(
+        1000.0,
+        gt=0,
+        le=1000,
+        description="Messages per second overall when paid broadcasts are on (at most 1000).",
+        alias="NASHIR_PAID_BROADCAST_RATE",
+    )
+    private_rate: float = Field(
+        1.0,
+        gt=0,
+        description="Messages per second to one private chat (Telegram allows 1).",
+        alias="NASHIR_PRIVATE_RATE",
+    )
+    group_rate: float = Field(
+        20.0,
+        gt=0,
+        description="Messages per minute to one group or channel (Telegram allows 20).",
+        alias="NASHIR_GROUP_RATE",
+    )
+    delivery_batch: int = Field(
+        200,
+        ge=1,
+        le=5000,
+        description="Outbox rows one worker claims at a time.",
+        alias="NASHIR_DELIVERY_BATCH",
+    )
+    delivery_concurrency: int = Field(
+        32,
+        ge=1,
+        le=512,
+        description="Sends one worker keeps in flight at once.",
+        alias="NASHIR_DELIVERY_CONCURRENCY",
+    )
+    claim_lease: float = Field(
+        120.0,
+        gt=0,
+        description="Seconds before a delivery left in flight by a stopped worker is sent again.",
+        alias="NASHIR_CLAIM_LEASE",
+    )
+    backoff_base: float = Field(
+        5.0,
+        gt=0,
+        description="Seconds before the first retry after a network or server error (doubles).",
+        alias="NASHIR_BACKOFF_BASE",
+    )
+    backoff_max: float = Field(
+        1800.0,
+        gt=0,
+        description="Longest wait between two retries, in seconds.",
+        alias="NASHIR_BACKOFF_MAX",
+    )
+    x_posts_per_day: int = Field(
+        50,
+        ge=0,
+        description="Most posts on X in any 24 hours.",
+        alias="NASHIR_X_POSTS_PER_DAY",
+    )
+    x_money_per_month: float | None = Field(
+        None,
+        ge=0,
+        description="Most money spent on X posts in a calendar month; unset for no cap.",
+        alias="NASHIR_X_MONEY_PER_MONTH",
+    )
+    x_price_post: float = Field(
+        0.0,
+        ge=0,
+        description="What X bills for one post without a link (from your X plan).",
+        alias="NASHIR_X_PRICE_POST",
+    )
+    x_price_post_with_link: float = Field(
+        0.0,
+        ge=0,
+        description="What X bills for one post with a link (from your X plan).",
+        alias="NASHIR_X_PRICE_POST_WITH_LINK",
+    )
+    x_reserve: float = Field(
+        0.25,
+        ge=0,
+        le=1,
+        description="Share of the X budget kept for breaking news and most-read posts.",
+        alias="NASHIR_X_RESERVE",
+    )
+    x_images: bool = Field(
+        False,
+        description="Upload the article image with each X post.",
+        alias="NASHIR_X_IMAGES",
+    )
+
+    # -- scheduling -------------------------------------------------------------------
+    poll_backoff_max: float = Field(
+        3600.0,
+        gt=0,
+        description="Longest wait, in seconds, between polls of a failing source (backoff cap).",
+        alias="NASHIR_POLL_BACKOFF_MAX",
+    )
+    poll_jitter: float = Field(
+        0.1,
+        ge=0,
+        le=0.5,
+        description="Random spread of each poll interval, as a fraction of it.",
+        alias="NASHIR_POLL_JITTER",
+    )
+    host_concurrency: int = Field(
+        2,
+        ge=1,
+        le=32,
+        description="Most requests in flight to one host at a time.",
+        alias="NASHIR_HOST_CONCURRENCY",
+    )
+    hook_secret: SecretStr | None = Field(
+        None,
+        description="HMAC-SHA256 secret of POST /hooks/article; unset turns the hook off.",
+        alias="NASHIR_HOOK_SECRET",
+    )
+    reads_interval: int = Field(
+        600,
+        ge=10,
+        description="Seconds between two refreshes of the read counters.",
+        alias="NASHIR_READS_INTERVAL",
+    )
+    reads_days: float = Field(
+        2.0,
+        gt=0,
+        description="Read counters are refreshed for articles of this many last days.",
+        alias="NASHIR_READS_DAYS",
+    )
+    reads_pages: int = Field(
+        20,
+        ge=0,
+        description="Most article pages fetched per counter refresh (newest first).",
+        alias="NASHIR_READS_PAGES",
+    )
+    reads_max_per_hour: int = Field(
+        100_000,
+        ge=1,
+        description="A counter growing faster than this per hour is a bad reading, not a trend.",
+        alias="NASHIR_READS_MAX_PER_HOUR",
+    )
+    trending_hours: float = Field(
+        3.0,
+        gt=0,
+        description="Velocity (reads per hour) is measured over this many last hours.",
+        alias="NASHIR_TRENDING_HOURS",
+    )
+    trending_top: int = Field(
+        3,
+        ge=0,
+        description="An article entering the top N by velocity is posted as most read (0: off).",
+        alias="NASHIR_TRENDING_TOP",
+    )
+    trending_min_velocity: float = Field(
+        100.0,
+        ge=0,
+        description="Reads per hour below which an article is never trending.",
+        alias="NASHIR_TRENDING_MIN_VELOCITY",
+    )
+    trending_cooldown_hours: float = Field(
+        6.0,
+        ge=0,
+        description="Hours after its post as new before an article may be re-posted as trending.",
+        alias="NASHIR_TRENDING_COOLDOWN_HOURS",
+    )
+    trending_to_x: bool = Field(
+        False,
+        description="Post trending articles to X too (they always go to the channels).",
+        alias="NASHIR_TRENDING_TO_X",
+    )
+    digest_times: CommaList = Field(
+        ("21:00",),
+        description="Local times (HH:MM, comma-separated) of the channels' digest; off for none.",
+        alias="NASHIR_DIGEST_TIMES",
+    )
+    digest_size: int = Field(
+        5,
+        ge=1,
+        le=20,
+        description="How many articles a digest lists (X gets the top three).",
+        alias="NASHIR_DIGEST_SIZE",
+    )
+    weekly_digest_day: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = Field(
+        "fri",
+        description="Day subscribers' weekly digests go out.",
+        alias="NASHIR_WEEKLY_DIGEST_DAY",
+    )
+    quiet_site_hours: float = Field(
+        3.0,
+        ge=0,
+        description="Alert the admins when nothing new came for this many hours (0: off).",
+        alias="NASHIR_QUIET_SITE_HOURS",
+    )
+    publishing_hours: str = Field(
+        "07:00-23:00",
+        description="The site's usual publishing hours (local HH:MM-HH:MM) for quiet alerts.",
+        alias="NASHIR_PUBLISHING_HOURS",
+    )
+    leader_check: float = Field(
+        15.0,
+        gt=0,
+        le=60,
+        description="Seconds between leader-lock checks (takeover within about twice this).",
+        alias="NASHIR_LEADER_CHECK",
+    )
+
+    @field_validator("digest_times", mode="before")
+    @classmethod
+    def _split_times(cls, value: object) -> object:
+        if isinstance(value, str) and value.strip().lower() == "off":
+            return ()
+        if isinstance(value, str):
+            value = tuple(part.strip() for part in value.split(",") if part.strip())
+        if isinstance(value, tuple | list):
+            for part in value:
+                _clock_time(str(part))
+        return value
+
+    @field_validator("publishing_hours")
+    @classmethod
+    def _hours_range(cls, value: str) -> str:
+        start, sep, end = value.partition("-")
+        if not sep:
+            raise ValueError("use HH:MM-HH:MM, for example 07:00-23:00")
+        _clock_time(start.strip())
+        _clock_time(end.strip())
+        return value
+
+    # -- handlers ---------------------------------------------------------------------
+    admin_chat_id: int | None = Field(
+        None,
+        description="Chat that gets approval requests and alerts (default: each admin in private).",
+        alias="NASHIR_ADMIN_CHAT_ID",
+    )
+    approval_destinations: CommaList = Field(
+        (),
+        description="Destinations whose posts wait for an admin's approval (@channel, id, or x).",
+        alias="NASHIR_APPROVAL_DESTINATIONS",
+    )
+    approval_breaking_bypass: bool = Field(
+        True,
+        description="Breaking articles skip approval and go out at once.",
+        alias="NASHIR_APPROVAL_BREAKING_BYPASS",
+    )
+    alert_source_failures: int = Field(
+        3,
+        ge=1,
+        description="Alert the admins when a source fails this many polls in a row.",
+        alias="NASHIR_ALERT_SOURCE_FAILURES",
+    )
+    telegram_webhook_secret: SecretStr | None = Field(
+        None,
+        description="Secret Telegram sends with each webhook update (default: random per start).",
+        alias="TELEGRAM_WEBHOOK_SECRET",
+    )
+
+    # -- operations -------------------------------------------------------------------
+    metrics_host: str = Field(
+        "127.0.0.1",
+        description="Address the metrics server (/metrics, /healthz) binds.",
+        alias="NASHIR_METRICS_HOST",
+    )
+    metrics_port: int | None = Field(
+        None,
+        ge=0,
+        le=65535,
+        description="Port of the metrics server (/metrics, /healthz); unset runs none.",
+        alias="NASHIR_METRICS_PORT",
+    )
+    health_poll_age: float = Field(
+        1800.0,
+        gt=0,
+        description="/healthz fails when no source was polled successfully for this many seconds.",
+        alias="NASHIR_HEALTH_POLL_AGE",
+    )
+
+    @field_validator(
+        "sources", "telegram_channels", "breaking_markers", "approval_destinations", mode="before"
+    )
     @classmethod
     def _split_words(cls, value: object) -> object:
         if isinstance(value, str):
@@ -280,8 +568,22 @@ class Settings(BaseSettings):
             self.x_consumer_secret,
             self.x_access_token,
             self.x_access_token_secret,
+            self.telegram_webhook_secret,
+            self.hook_secret,
         ]
-        return [v.get_secret_value() for v in values if v is not None and v.get_secret_value()]
+        found = [v.get_secret_value() for v in values if v is not None and v.get_secret_value()]
+        password = urlsplit(self.database_url).password  # -- operations: the database's too
+        return found + ([password, unquote(password)] if password else [])
+
+
+def _clock_time(text: str) -> tuple[int, int]:
+    """Read "HH:MM" (24-hour clock) or raise a ValueError saying what is wrong."""
+    hours, sep, minutes = text.partition(":")
+    if not (sep and hours.isdigit() and minutes.isdigit() and len(minutes) == 2):
+        raise ValueError(f"{text!r} is not a time like 21:00")
+    if int(hours) > 23 or int(minutes) > 59:
+        raise ValueError(f"{text!r} is not a time of day")
+    return int(hours), int(minutes)
 
 
 def env_names() -> dict[str, str]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import socket
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Generator, Iterator
 from pathlib import Path
 
 import pytest
@@ -34,6 +34,47 @@ def _no_real_network(monkeypatch: pytest.MonkeyPatch) -> None:
         return original(self, address)  # type: ignore[arg-type]
 
     monkeypatch.setattr(socket.socket, "connect", guarded)
+
+
+# Every secret the tests hand the bot (the fake Bot API's token, the demo's, the X keys of
+# tests/integration/conftest.py, test_pipeline.py and ops_kit.py). None may reach a log.
+TEST_SECRETS = (
+    "123456789:TEST-token_for_the_fake",
+    "700000001:DEMO-token-for-the-local-fake-bot-api",
+    "consumer-key",
+    "consumer-secret",
+    "access-token",
+    "access-secret",
+    "pipeline-consumer-key",
+    "pipeline-consumer-secret",
+    "pipeline-access-token",
+    "pipeline-access-secret",
+    "demo-consumer-key",
+    "demo-consumer-secret",
+    "demo-access-token",
+    "demo-access-secret",
+    "ops-consumer-key-3c9e1",
+    "ops-consumer-secret-7b2d4f",
+    "ops-access-token-5a8c0e",
+    "ops-access-secret-1f6b9d",
+)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """Fail a test whose captured log (what caplog saw, tracebacks included) shows a secret."""
+    report = yield
+    leaked = sorted({secret for secret in TEST_SECRETS if secret in report.caplog})
+    if leaked and not item.stash.get(_SECRET_REPORTED, False):
+        item.stash[_SECRET_REPORTED] = True
+        report.outcome = "failed"
+        report.longrepr = f"a secret appeared in the captured log: {', '.join(leaked)}"
+    return report
+
+
+_SECRET_REPORTED = pytest.StashKey[bool]()
 
 
 def _backends() -> list[str]:

@@ -79,7 +79,7 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 
 def _upgrade_sync(connection: Connection) -> None:
-    command.upgrade(alembic_config(connection), "heads")
+    command.upgrade(alembic_config(connection), "head")
 
 
 def _create_engine(url: str, *, echo: bool) -> AsyncEngine:

@@ -206,6 +206,16 @@ class ArticleRepository:
                 )
             )
 
+    async def revise_text(
+        self, article_id: int, *, title: str, title_key: str, summary: str | None
+    ) -> None:
+        """The site changed the headline or summary: keep the new text."""
+        await self.session.execute(
+            update(ArticleRow)
+            .where(ArticleRow.id == article_id)
+            .values(title=title, title_key=title_key, summary=summary)
+        )
+
     async def record_reads(self, article_id: int, reads: int, now: datetime) -> None:
         """Keep one sample of the read counter and the latest value on the article."""
         self.session.add(ReadSampleRow(article_id=article_id, reads=reads, sampled_at=now))

@@ -14,6 +14,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -58,6 +59,7 @@ class SourceRow(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     primed: Mapped[bool] = mapped_column(Boolean, default=False)
     selectors: Mapped[str | None] = mapped_column(Text)
+    title: Mapped[str | None] = mapped_column(String(512))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
@@ -201,11 +203,25 @@ class DeliveryRow(Base):
     payload: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    content_hash: Mapped[str | None] = mapped_column(String(64))
+    removed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     __table_args__ = (
         UniqueConstraint("destination_id", "key"),
         Index("ix_deliveries_due", "state", "next_attempt_at"),
     )
+
+
+class XSpendRow(Base):
+    """One post on X and what it cost: the ledger the X budget is computed from."""
+
+    __tablename__ = "x_spend"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    cost: Mapped[float] = mapped_column(Float)
+    with_link: Mapped[bool] = mapped_column(Boolean)
+    delivery_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class AuditRow(Base):
@@ -229,3 +245,19 @@ class FlagRow(Base):
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class SearchIndexRow(Base):
+    """An article's title and summary folded for search (`bot.search.document`).
+
+    Filled lazily from Python because folding is Python code; on SQLite an FTS5
+    table mirrors it (triggers in migration 0004), on PostgreSQL a GIN index over
+    its `simple` text-search vector serves the queries.
+    """
+
+    __tablename__ = "search_index"
+
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
+    )
+    document: Mapped[str] = mapped_column(Text)

@@ -29,9 +29,7 @@ HUGE = 50 * 1024 * 1024
 def _seed_variant(title: str | None = None, *, counter: bool = True, tags: bool = True) -> str:
     page = SEED
     if title is not None:
-        page = page.replace(
-            "تفاصيل إنقاذ روسيا لبشار الأسد في اللحظات الأخيرة.. هذا ما حدث", title
-        )
+        page = page.replace("تفاصيل إنقاذ روسيا لبشار الأسد في اللحظات الأخيرة.. هذا ما حدث", title)
     if not counter:
         page = page.replace("649 قراءة", "")
     if not tags:
@@ -63,19 +61,24 @@ def _bad_site() -> web.Application:
     routes = {
         "/404": web.Response(status=404, text="not here"),
         "/500": web.Response(status=500, text="boom"),
-        "/binary": web.Response(body=b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40,
-                                content_type="image/png"),
+        "/binary": web.Response(
+            body=b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40, content_type="image/png"
+        ),
         "/invalid.xml": web.Response(
             text='<?xml version="1.0"?><rss version="2.0"><channel><item><title>x</titl',
-            content_type="application/rss+xml"),
-        "/cp1256": web.Response(body=cp1256.encode("cp1256", errors="replace"),
-                                headers={"Content-Type": "text/html"}),
+            content_type="application/rss+xml",
+        ),
+        "/cp1256": web.Response(
+            body=cp1256.encode("cp1256", errors="replace"), headers={"Content-Type": "text/html"}
+        ),
         "/nocounter": web.Response(
             text=_seed_variant("خبر بلا عداد ولا وسوم", counter=False, tags=False),
-            content_type="text/html"),
+            content_type="text/html",
+        ),
         "/script": web.Response(
             text=_seed_variant("عنوان &lt;script&gt;alert(1)&lt;/script&gt; خطير"),
-            content_type="text/html"),
+            content_type="text/html",
+        ),
     }
     app = web.Application()
     for path, response in routes.items():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 from aiohttp import web
 
 from bot.cli import main
+from bot.logs import NOISY
 from bot.sandbox import ServerThread
 
 SEED = Path(__file__).resolve().parents[1] / "fixtures" / "seed_page.html"
@@ -28,6 +30,19 @@ def seed_server() -> Iterator[ServerThread]:
         yield server
 
 
+@pytest.fixture(autouse=True)
+def _restore_logging() -> Iterator[None]:
+    """`main` configures logging for a whole process; give the next tests theirs back."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    levels = {name: logging.getLogger(name).level for name in NOISY}
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    for name, old in levels.items():
+        logging.getLogger(name).setLevel(old)
+
+
 @pytest.fixture
 def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     for name in ("TELEGRAM_BOT_TOKEN", "NASHIR_SOURCES", "X_CONSUMER_KEY"):
@@ -41,8 +56,9 @@ def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
 def test_ingest_prints_everything_the_seed_page_shows(
     env: Path, seed_server: ServerThread, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code = main(["--env-file", str(env / "none"), "ingest",
-                 f"{seed_server.url}/mobile/article/12345"])
+    code = main(
+        ["--env-file", str(env / "none"), "ingest", f"{seed_server.url}/mobile/article/12345"]
+    )
     out = capsys.readouterr().out
     assert code == 0
     draft = json.loads(out)
@@ -55,7 +71,12 @@ def test_ingest_prints_everything_the_seed_page_shows(
     assert body.startswith("في تحول مفاجئ للأحداث في سوريا")
     assert draft["body"][-1].startswith("هذه التطورات تمثل نقطة فارقة")
     assert set(k for k, v in draft["social"].items() if v) == {
-        "youtube", "x", "telegram", "facebook", "google_news"}
+        "youtube",
+        "x",
+        "telegram",
+        "facebook",
+        "google_news",
+    }
     assert len(draft["most_read"]) == 10
     assert draft["most_read"][0]["outlet"] == "نيوز لاين"
     assert draft["most_read"][0]["reads"] == 1962
@@ -78,7 +99,10 @@ def test_ingest_stores_nothing_unless_asked(
     [("/gone", "HTTP 404"), ("http://127.0.0.1:1/", "")],
 )
 def test_a_fetch_error_is_one_line_and_exit_1(
-    env: Path, seed_server: ServerThread, capsys: pytest.CaptureFixture[str], target: str,
+    env: Path,
+    seed_server: ServerThread,
+    capsys: pytest.CaptureFixture[str],
+    target: str,
     reason: str,
 ) -> None:
     url = target if target.startswith("http") else f"{seed_server.url}{target}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from bot.clock import ManualClock
-from bot.ingest import Ingestor, IngestOptions
+from bot.ingest import IngestOptions, Ingestor
 from bot.model import ArticleDraft
 from bot.sources.fetch import Fetcher
 from bot.storage.database import Database
@@ -16,8 +16,12 @@ BASE = "https://www.yemen-news.example"
 
 def _ingestor(db: Database) -> Ingestor:
     fetcher = Fetcher.create(version="test", homepage="tests")
-    return Ingestor(db, fetcher, ManualClock(datetime(2026, 3, 1, 9, tzinfo=UTC)),
-                    IngestOptions(complete_from_page=False))
+    return Ingestor(
+        db,
+        fetcher,
+        ManualClock(datetime(2026, 3, 1, 9, tzinfo=UTC)),
+        IngestOptions(complete_from_page=False),
+    )
 
 
 async def _count(db: Database) -> int:
@@ -36,8 +40,7 @@ async def test_tracking_parameters_mobile_paths_scheme_and_slashes_are_one_story
         "http://yemen-news.example/article/12345",
     ]
     stored = [
-        await ingestor.store(ArticleDraft(url=url, title=f"عنوان {n}"), source=None,
-                             announce=False)
+        await ingestor.store(ArticleDraft(url=url, title=f"عنوان {n}"), source=None, announce=False)
         for n, url in enumerate(urls)
     ]
     await ingestor.fetcher.aclose()
@@ -49,12 +52,14 @@ async def test_tracking_parameters_mobile_paths_scheme_and_slashes_are_one_story
 async def test_the_same_guid_is_one_story(db: Database) -> None:
     ingestor = _ingestor(db)
     first = await ingestor.store(
-        ArticleDraft(url=f"{BASE}/article/1", title="خبر أول", guid="site-1"), source=None,
+        ArticleDraft(url=f"{BASE}/article/1", title="خبر أول", guid="site-1"),
+        source=None,
         announce=False,
     )
     second = await ingestor.store(
         ArticleDraft(url=f"{BASE}/news/other-path", title="خبر بعنوان آخر", guid="site-1"),
-        source=None, announce=False,
+        source=None,
+        announce=False,
     )
     await ingestor.fetcher.aclose()
     assert first is not None
@@ -66,15 +71,19 @@ async def test_a_story_republished_by_two_outlets_under_one_title_is_one_story(
 ) -> None:
     ingestor = _ingestor(db)
     first = await ingestor.store(
-        ArticleDraft(url=f"{BASE}/article/7", title="تفاصيل إنقاذ روسيا لبشار الأسد",
-                     outlet="مساحة نت"),
-        source=None, announce=False,
+        ArticleDraft(
+            url=f"{BASE}/article/7", title="تفاصيل إنقاذ روسيا لبشار الأسد", outlet="مساحة نت"
+        ),
+        source=None,
+        announce=False,
     )
     # Same headline, another outlet, spelled with a plain alef and a tatweel.
     second = await ingestor.store(
-        ArticleDraft(url=f"{BASE}/article/8", title="تفاصيل انقاذ روسيـا لبشار الاسد",
-                     outlet="نيوز لاين"),
-        source=None, announce=False,
+        ArticleDraft(
+            url=f"{BASE}/article/8", title="تفاصيل انقاذ روسيـا لبشار الاسد", outlet="نيوز لاين"
+        ),
+        source=None,
+        announce=False,
     )
     await ingestor.fetcher.aclose()
     assert first is not None
@@ -85,12 +94,14 @@ async def test_a_story_republished_by_two_outlets_under_one_title_is_one_story(
 async def test_a_known_story_refreshes_its_read_counter(db: Database) -> None:
     ingestor = _ingestor(db)
     article = await ingestor.store(
-        ArticleDraft(url=f"{BASE}/article/9", title="خبر", reads=649), source=None,
+        ArticleDraft(url=f"{BASE}/article/9", title="خبر", reads=649),
+        source=None,
         announce=False,
     )
     await ingestor.store(
         ArticleDraft(url=f"{BASE}/mobile/article/9", title="خبر", reads=700),
-        source=None, announce=False,
+        source=None,
+        announce=False,
     )
     await ingestor.fetcher.aclose()
     assert article is not None

@@ -10,7 +10,7 @@ import pytest
 from rich.console import Console
 
 from bot.app import App, build
-from bot.model import DestinationKind
+from bot.model import ArticleDraft, DestinationKind
 from bot.sandbox import FakeTelegram, FakeX, ServerThread
 from bot.sandbox.demo_site import DemoSite
 from bot.settings import load_settings
@@ -68,10 +68,10 @@ async def make_app(
             values["TELEGRAM_BOT_TOKEN"] = TOKEN
         if x:
             values.update(
-                X_CONSUMER_KEY="ck",
-                X_CONSUMER_SECRET="cs",
-                X_ACCESS_TOKEN="at",
-                X_ACCESS_TOKEN_SECRET="as",
+                X_CONSUMER_KEY="pipeline-consumer-key",
+                X_CONSUMER_SECRET="pipeline-consumer-secret",
+                X_ACCESS_TOKEN="pipeline-access-token",
+                X_ACCESS_TOKEN_SECRET="pipeline-access-secret",
             )
         values.update(env)
         app = build(
@@ -196,7 +196,10 @@ async def test_without_a_token_posts_go_to_the_console(
 
 
 async def test_a_warning_when_the_x_keys_post_as_another_account_than_the_site_shows(
-    make_app: AppFactory, site: DemoSite, fake_x: FakeX, caplog: pytest.LogCaptureFixture,
+    make_app: AppFactory,
+    site: DemoSite,
+    fake_x: FakeX,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     # the fixture's site advertises x.com/YemenNewsX; the keys post as someone else
     fake_x.username = "SomeoneElse"
@@ -208,3 +211,28 @@ async def test_a_warning_when_the_x_keys_post_as_another_account_than_the_site_s
     await _poll_all(app)
     warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
     assert "the X keys post as @SomeoneElse but the site advertises @YemenNewsX" in warnings
+
+
+async def test_a_headline_changed_at_the_source_is_edited_in_place(
+    make_app: AppFactory, site: DemoSite, fake_telegram: FakeTelegram, channel: int
+) -> None:
+    app = make_app(x=False)
+    await app.start()
+    await _poll_all(app)
+    site.publish_next()
+    await _poll_all(app)
+    await _deliver_all(app)
+    [posted] = _channel_posts(fake_telegram, channel)
+    async with app.db.session() as session:
+        [article] = await ArticleRepository(session).latest(1)
+
+    await app.ingestor.store(
+        ArticleDraft(url=article.url, title="عنوان جديد بعد التصحيح", guid=article.guid),
+        source=None,
+        announce=False,
+    )
+
+    [edited] = _channel_posts(fake_telegram, channel)
+    assert edited["message_id"] == posted["message_id"]
+    body = edited.get("caption") or edited.get("text") or ""
+    assert "عنوان جديد بعد التصحيح" in body

@@ -183,3 +183,11 @@ async def test_source_failures_count_up_and_success_resets(db: Database) -> None
         fresh = await sources.get(source.id)
     assert fresh is not None
     assert (fresh.failures, fresh.etag, fresh.primed, fresh.last_error) == (0, '"v2"', True, None)
+
+
+def test_migrations_form_one_line_with_a_single_head() -> None:
+    from alembic.script import ScriptDirectory
+
+    from bot.storage.database import alembic_config
+
+    assert len(ScriptDirectory.from_config(alembic_config()).get_heads()) == 1

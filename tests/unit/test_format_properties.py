@@ -160,7 +160,7 @@ def test_lead_summary_fits_and_never_cuts_a_word(text: str, budget: int) -> None
     summary = lead_summary(text, budget)
 
     assert len(summary) <= budget
-    sentences = [s for p in clean_paragraphs(text.split("\n")) for s in split_sentences(p)]
+    sentences = [s for p in clean_paragraphs(text.splitlines()) for s in split_sentences(p)]
     words = " ".join(sentences).split()
     if summary.endswith(ELLIPSIS) and summary not in sentences:
         kept = summary[: -len(ELLIPSIS)].split()

@@ -243,3 +243,19 @@ async def test_menus_in_arabic_and_english_with_admin_commands_only_for_admins(
     admin_scope = {"type": "chat", "chat_id": ADMIN}
     mine = {c["command"] for c in bot.fake.commands(admin_scope, "en")}
     assert {"stats", "broadcast", "search"} <= mine
+
+
+async def test_delete_removes_a_posted_article_from_the_channel(bot: Harness) -> None:
+    article_id = await bot.store(draft("delete-me", "خبر سيحذف من القناة"), announce=True)
+    await bot.deliver()
+    channel_texts = [
+        m.get("caption") or m.get("text") or "" for m in bot.fake.messages("@yemen_news")
+    ]
+    assert any("خبر سيحذف من القناة" in text for text in channel_texts)
+
+    [reply] = await bot.send(ADMIN, f"/delete {article_id}")
+
+    assert str(article_id) in reply["text"]
+    remaining = [m.get("caption") or m.get("text") or "" for m in bot.fake.messages("@yemen_news")]
+    assert not any("خبر سيحذف من القناة" in text for text in remaining)
+    assert bot.fake.calls_to("deleteMessage")

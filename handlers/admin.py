@@ -20,7 +20,7 @@ from telegram.constants import ParseMode
 from bot.errors import UserInputError
 from bot.model import Platform
 from handlers.context import BotContext, language
-from handlers.i18n import text
+from handlers.i18n import reason, text
 from handlers.subscriber import unknown
 from handlers.views import NO_PREVIEW
 
@@ -54,7 +54,7 @@ def admin_only(action: str) -> Callable[[AdminCommand], Handler]:
             try:
                 await command(update, context, lang)
             except UserInputError as exc:
-                await message.reply_text(text(lang, "failed_input", reason=str(exc)))
+                await message.reply_text(text(lang, "failed_input", reason=reason(lang, str(exc))))
 
         return handler
 

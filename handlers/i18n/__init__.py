@@ -12,6 +12,7 @@ from handlers.i18n import ar, en
 
 TEXTS: dict[str, dict[str, str]] = {"ar": ar.TEXTS, "en": en.TEXTS}
 COMMANDS: dict[str, dict[str, str]] = {"ar": ar.COMMANDS, "en": en.COMMANDS}
+REASONS: dict[str, dict[str, str]] = {"ar": ar.REASONS, "en": en.REASONS}
 
 
 def language_of(update: Update, default: str) -> str:
@@ -23,6 +24,11 @@ def language_of(update: Update, default: str) -> str:
     if code.lower().startswith("ar"):
         return "ar"
     return default if default in TEXTS else "ar"
+
+
+def reason(language: str, message: str) -> str:
+    """A service's reason for refusing, in the reader's language when it is known."""
+    return REASONS.get(language, {}).get(message, message)
 
 
 def text(language: str, key: str, **values: object) -> str:

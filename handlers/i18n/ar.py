@@ -154,3 +154,15 @@ COMMANDS: dict[str, str] = {
     "schedule": "المهام المجدولة",
     "audit": "سجل التدقيق",
 }
+
+# Reasons the services give in English, as an Arabic admin reads them; reasons
+# not listed (network errors, usage lines) are shown as they are.
+REASONS: dict[str, str] = {
+    "no such article": "لا يوجد خبر بهذا الرقم أو الرابط",
+    "give an article id or URL": "اكتب رقم الخبر أو رابطه",
+    "no such source": "لا يوجد مصدر بهذا الرابط",
+    "the feed holds no items": "الخلاصة فارغة",
+    "the article is already stored under another address": "الخبر محفوظ برابط آخر",
+    "pausing is not available in this version": "الإيقاف المؤقت غير متاح في هذه النسخة",
+    "deleting posts is not available in this version": "حذف المنشورات غير متاح في هذه النسخة",
+}

@@ -154,3 +154,6 @@ COMMANDS: dict[str, str] = {
     "schedule": "Scheduled jobs",
     "audit": "Audit log",
 }
+
+# The services speak English already.
+REASONS: dict[str, str] = {}

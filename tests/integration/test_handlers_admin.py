@@ -148,11 +148,11 @@ async def test_skip_marks_an_article_never_to_post_and_refuses_bad_references(bo
     async with bot.app.db.session() as session:
         assert await ArticleRepository(session).is_skipped(article_id)
     [missing] = await bot.send(ADMIN, "/skip 99999")
-    assert missing["text"] == "تعذّر ذلك: no such article"
+    assert missing["text"] == "تعذّر ذلك: لا يوجد خبر بهذا الرقم أو الرابط"
     [words] = await bot.send(ADMIN, "/skip some words")
     assert words["text"] == "تعذّر ذلك: /skip <article id or url>"
     [unknown] = await bot.send(ADMIN, "/delete 99999")
-    assert unknown["text"] == "تعذّر ذلك: no such article"
+    assert unknown["text"] == "تعذّر ذلك: لا يوجد خبر بهذا الرقم أو الرابط"
 
 
 async def test_sources_add_preview_and_remove(bot: Harness, site: tuple[DemoSite, str]) -> None:
@@ -172,7 +172,7 @@ async def test_sources_add_preview_and_remove(bot: Harness, site: tuple[DemoSite
     [removed] = await bot.send(ADMIN, f"/removesource {url}/rss.xml")
     assert removed["text"] == f"حُذف المصدر {url}/rss.xml."
     [gone] = await bot.send(ADMIN, f"/removesource {url}/rss.xml")
-    assert gone["text"] == "تعذّر ذلك: no such source"
+    assert gone["text"] == "تعذّر ذلك: لا يوجد مصدر بهذا الرابط"
     assert await bot.app.sources() == []
 
 

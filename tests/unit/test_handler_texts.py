@@ -24,3 +24,13 @@ def test_every_registered_command_is_in_the_menus_with_descriptions_in_both_lang
     assert set(ADMIN) == set(ADMIN_COMMANDS)
     for language in ("ar", "en"):
         assert set(COMMANDS[language]) == set(SUBSCRIBER_COMMANDS) | set(ADMIN_COMMANDS)
+
+
+def test_every_arabic_refusal_reason_is_translated_and_english_passes_through() -> None:
+    from handlers.i18n import REASONS, reason
+
+    assert REASONS["ar"]
+    for english, arabic in REASONS["ar"].items():
+        assert reason("ar", english) == arabic
+        assert reason("en", english) == english
+    assert reason("ar", "HTTP 404") == "HTTP 404"

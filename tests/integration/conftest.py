@@ -6,14 +6,19 @@ and tweepy talk to them over HTTP.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+import io
+from collections.abc import AsyncIterator, Callable, Iterator
 
 import pytest
 import telegram
 import tweepy
+from rich.console import Console
 
+from bot.app import App, build
+from bot.clock import ManualClock
 from bot.publishers.x_client import make_x_client
 from bot.sandbox import FakeTelegram, FakeX, ServerThread
+from bot.settings import load_settings
 
 X_KEYS = ("consumer-key", "consumer-secret", "access-token", "access-secret")
 
@@ -64,3 +69,39 @@ def x_server(fake_x: FakeX) -> Iterator[ServerThread]:
 @pytest.fixture
 def x_client(x_server: ServerThread) -> tweepy.Client:
     return make_x_client(x_server.url, *X_KEYS, timeout=5.0)
+
+
+AppFactory = Callable[..., App]
+
+
+@pytest.fixture
+def app_defaults() -> dict[str, str]:
+    """Settings a test module wants for every app it builds (override per module)."""
+    return {}
+
+
+@pytest.fixture
+async def make_app(database_url: str, app_defaults: dict[str, str]) -> AsyncIterator[AppFactory]:
+    """Build apps on a controlled clock, with no Telegram or X; stopped after the test."""
+    built: list[App] = []
+
+    def factory(clock: ManualClock, output: io.StringIO | None = None, **env: str) -> App:
+        values = {
+            "NASHIR_DATABASE_URL": database_url,
+            "NASHIR_COMPLETE_FROM_PAGE": "false",
+            "NASHIR_ALLOW_PRIVATE_URLS": "true",
+            **app_defaults,
+            **env,
+        }
+        app = build(
+            load_settings(values, env_file=None),
+            clock=clock,
+            console=Console(file=output or io.StringIO(), width=200),
+            polling=False,
+        )
+        built.append(app)
+        return app
+
+    yield factory
+    for app in built:
+        await app.stop()

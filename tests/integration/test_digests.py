@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from rich.console import Console
 from sqlalchemy import select
 
-from bot.app import App, build
+from bot.app import App
 from bot.clock import ManualClock
 from bot.filters import parse_rules
 from bot.followers import queue_followers
@@ -24,7 +23,6 @@ from bot.model import (
     DestinationKind,
     Platform,
 )
-from bot.settings import load_settings
 from bot.storage.repositories import DestinationRepository
 from bot.storage.scheduling import RulesRepository
 from bot.storage.tables import DeliveryRow, SubscriberRow, SubscriptionRow, TagRow
@@ -36,29 +34,8 @@ Factory = Callable[..., App]
 
 
 @pytest.fixture
-async def make_app(database_url: str) -> AsyncIterator[Factory]:
-    built: list[App] = []
-
-    def factory(clock: ManualClock, output: io.StringIO | None = None, **env: str) -> App:
-        values = {
-            "NASHIR_DATABASE_URL": database_url,
-            "NASHIR_COMPLETE_FROM_PAGE": "false",
-            "NASHIR_MIN_GAP": "60",
-            "NASHIR_TIMEZONE": "Asia/Aden",
-            **env,
-        }
-        app = build(
-            load_settings(values, env_file=None),
-            clock=clock,
-            console=Console(file=output or io.StringIO(), width=200),
-            polling=False,
-        )
-        built.append(app)
-        return app
-
-    yield factory
-    for app in built:
-        await app.stop()
+def app_defaults() -> dict[str, str]:
+    return {"NASHIR_MIN_GAP": "60", "NASHIR_TIMEZONE": "Asia/Aden"}
 
 
 async def store(

@@ -8,24 +8,21 @@ polls of the demo site over HTTP).
 from __future__ import annotations
 
 import asyncio
-import io
 import random
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from rich.console import Console
 from sqlalchemy import select
 
-from bot.app import App, build
+from bot.app import App
 from bot.clock import ManualClock
 from bot.control import is_paused, set_paused
 from bot.ingest import IngestOptions, Ingestor
 from bot.model import ArticleDraft
 from bot.sandbox import ServerThread
 from bot.sandbox.demo_site import DemoSite
-from bot.settings import load_settings
 from bot.sources.fetch import FetchResult
 from bot.storage.repositories import SourceRepository
 from bot.storage.tables import DeliveryRow
@@ -37,29 +34,8 @@ Factory = Callable[..., App]
 
 
 @pytest.fixture
-async def make_app(database_url: str) -> AsyncIterator[Factory]:
-    built: list[App] = []
-
-    def factory(clock: ManualClock, **env: str) -> App:
-        values = {
-            "NASHIR_DATABASE_URL": database_url,
-            "NASHIR_COMPLETE_FROM_PAGE": "false",
-            "NASHIR_ALLOW_PRIVATE_URLS": "true",
-            "NASHIR_MIN_GAP": "60",
-            **env,
-        }
-        app = build(
-            load_settings(values, env_file=None),
-            clock=clock,
-            console=Console(file=io.StringIO()),
-            polling=False,
-        )
-        built.append(app)
-        return app
-
-    yield factory
-    for app in built:
-        await app.stop()
+def app_defaults() -> dict[str, str]:
+    return {"NASHIR_MIN_GAP": "60"}
 
 
 def draft(n: int, *, published: datetime | None = T0, **fields: object) -> ArticleDraft:

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import io
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from rich.console import Console
 from sqlalchemy import select
 
-from bot.app import App, build
+from bot.app import App
 from bot.clock import ManualClock
 from bot.model import Article, ArticleDraft
 from bot.sandbox import ServerThread
 from bot.sandbox.demo_site import DemoSite
-from bot.settings import load_settings
 from bot.storage.scheduling import SampleRepository
 from bot.storage.tables import DeliveryRow
 from bot.trending import post_trending, refresh_reads, trending_now
@@ -26,32 +24,13 @@ Factory = Callable[..., App]
 
 
 @pytest.fixture
-async def make_app(database_url: str) -> AsyncIterator[Factory]:
-    built: list[App] = []
-
-    def factory(clock: ManualClock, output: io.StringIO | None = None, **env: str) -> App:
-        values = {
-            "NASHIR_DATABASE_URL": database_url,
-            "NASHIR_COMPLETE_FROM_PAGE": "false",
-            "NASHIR_ALLOW_PRIVATE_URLS": "true",
-            "NASHIR_MIN_GAP": "0",
-            "NASHIR_TRENDING_TOP": "1",
-            "NASHIR_TRENDING_MIN_VELOCITY": "100",
-            "NASHIR_TRENDING_COOLDOWN_HOURS": "6",
-            **env,
-        }
-        app = build(
-            load_settings(values, env_file=None),
-            clock=clock,
-            console=Console(file=output or io.StringIO(), width=200),
-            polling=False,
-        )
-        built.append(app)
-        return app
-
-    yield factory
-    for app in built:
-        await app.stop()
+def app_defaults() -> dict[str, str]:
+    return {
+        "NASHIR_MIN_GAP": "0",
+        "NASHIR_TRENDING_TOP": "1",
+        "NASHIR_TRENDING_MIN_VELOCITY": "100",
+        "NASHIR_TRENDING_COOLDOWN_HOURS": "6",
+    }
 
 
 async def store(app: App, n: int, *, announce: bool = False) -> Article:

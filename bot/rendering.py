@@ -92,9 +92,8 @@ class Renderer:
 
     def message(self, text: str, destination: Destination) -> Post:
         """A plain message (broadcast, alert) as a post."""
-        platform = Platform.X if destination.platform is Platform.X else destination.platform
         return Post(
-            platform=platform,
+            platform=destination.platform,
             text=html.escape(text, quote=False),
             plain_text=text,
             link="",

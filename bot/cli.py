@@ -137,12 +137,13 @@ def _settings(args: argparse.Namespace) -> Any:
 
 async def _run(args: argparse.Namespace) -> int:
     from bot.app import build
-    from bot.runner import serve, stop_on_signals
+    from bot.runner import serve, settle_heap, stop_on_signals
 
     settings = _settings(args)
     if not settings.sources:
         log.warning("NASHIR_SOURCES is empty: nothing will be polled")
     app = build(settings, backfill=args.backfill, webhook=args.webhook)
+    settle_heap()
     stop = asyncio.Event()
     stop_on_signals(stop)
     await serve(app, stop)

@@ -42,9 +42,10 @@ async def fanout(
             ids = await store.recipient_ids(after=after, limit=page)
             if not ids:
                 break
-            added += await store.enqueue_many(
+            added += await store.enqueue_recipients(
+                after=after,
+                through=ids[-1],
                 key=key,
-                destination_ids=ids,
                 kind=kind,
                 due=now,
                 now=now,

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import heapq
 import itertools
+from typing import Any
 
 from bot.ratelimit import ChatKind, Limits, TelegramLimiter
 
@@ -102,3 +104,55 @@ async def test_memory_stays_flat_in_a_broadcast_to_many_chats() -> None:
     lim = limiter(time, per_second=1000)
     await _admit(lim, time, [str(i) for i in range(20_000)], ChatKind.PRIVATE)
     assert lim.tracked_chats <= 2 * 1024 + 1000
+
+
+class StallingTime:
+    """Virtual time for many concurrent senders; `stall` jumps it as a blocked loop would."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self._sleepers: list[tuple[float, int, asyncio.Future[None]]] = []
+        self._order = itertools.count()
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        future = asyncio.get_running_loop().create_future()
+        heapq.heappush(self._sleepers, (self.now + max(seconds, 0.0), next(self._order), future))
+        await future
+
+    def stall(self, seconds: float) -> None:
+        self.now += seconds
+
+    async def run(self, work: asyncio.Future[Any]) -> None:
+        """Wake the earliest sleeper whenever every task is blocked, until `work` is done."""
+        while not work.done():
+            for _ in range(50):
+                await asyncio.sleep(0)
+            if self._sleepers:
+                at, _, future = heapq.heappop(self._sleepers)
+                self.now = max(self.now, at)
+                future.set_result(None)
+
+
+async def test_a_stalled_loop_does_not_release_a_burst_over_the_limit() -> None:
+    time = StallingTime()
+    lim = TelegramLimiter(Limits(per_second=30), now=time, sleep=time.sleep)
+    chats = iter(f"u{i}" for i in range(300))
+    released: list[float] = []
+
+    async def sender() -> None:
+        for chat in chats:
+            assert await lim.acquire(chat, ChatKind.PRIVATE, max_wait=120) is None
+            released.append(time.now)
+            if len(released) in (50, 150):
+                time.stall(0.4)  # a long garbage collection while 20 senders wait their slot
+
+    work = asyncio.gather(*(sender() for _ in range(20)))
+    await time.run(work)
+    await work
+    assert len(released) == 300
+    assert _most_in_any_second(released) < 30
+    achieved = (len(released) - 1) / (released[-1] - released[0])
+    assert achieved >= 0.9 * 30  # the stalls' lost time is made up, within the limit

@@ -16,11 +16,17 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
 from bot.approval import Approval
+from bot.formatting.options import TELEGRAM_MESSAGE_LIMIT
 from bot.model import Article, Destination, Platform
+from bot.text.summary import cut_words
+from bot.text.telegram_html import visible_length
 from handlers.context import BotApplication, Services
 from handlers.i18n import text
 
 log = logging.getLogger(__name__)
+
+MAX_NAMES = 5  # destinations named in an approval request; the rest are counted
+MAX_TITLE = 300  # characters of headline when the whole post does not fit
 
 
 def admin_chats(services: Services) -> list[int]:
@@ -83,17 +89,29 @@ async def approval_request(
     lang = services.app.settings.language
     channel = next((d for d in destinations if d.platform is Platform.TELEGRAM), destinations[0])
     post = await services.app.renderer.article_post(article, channel)
-    names = ", ".join(
-        html.escape(d.address if d.platform is not Platform.X else "X") for d in destinations
-    )
+    names = destination_names(destinations)
     body = post.text if post.platform is Platform.TELEGRAM else html.escape(post.text)
+    message = text(lang, "approval_request", destinations=names, post=body)
+    if visible_length(message) > TELEGRAM_MESSAGE_LIMIT:
+        # The post fills a message on its own: show its headline and link instead,
+        # or the request would be refused as too long and the post held unseen.
+        title = cut_words(article.title, MAX_TITLE) or article.title[: MAX_TITLE - 1] + "…"
+        short = f"<b>{html.escape(title)}</b>\n{html.escape(post.link)}"
+        message = text(lang, "approval_request", destinations=names, post=short)
     await tell_admins(
         application,
         services,
-        text(lang, "approval_request", destinations=names, post=body),
+        message,
         markup=approval_keyboard(services, article.id, lang),
         html_mode=True,
     )
+
+
+def destination_names(destinations: Sequence[Destination]) -> str:
+    """The first few destinations by address, then how many more."""
+    names = [html.escape(d.address if d.platform is not Platform.X else "X") for d in destinations]
+    shown = ", ".join(names[:MAX_NAMES])
+    return shown if len(names) <= MAX_NAMES else f"{shown} (+{len(names) - MAX_NAMES})"
 
 
 def connect(application: BotApplication, services: Services) -> None:

@@ -168,6 +168,16 @@ async def test_a_dropped_post_never_goes_out_and_breaking_news_skips_approval(bo
     assert any("خبر عاجل جداً" in text for text in _channel(bot))
 
 
+async def test_a_post_too_long_to_quote_still_reaches_the_admins(bot: Harness) -> None:
+    words = " ".join(f"كلمة{i}" for i in range(900))  # a headline of some 8,000 characters
+    await bot.store(draft("huge", f"عنوان طويل جداً {words}"), announce=True)
+    request = await _approval_request(bot, "عنوان طويل جداً")
+    assert len(request["text"]) <= 4096
+    assert "https://news.example/huge" in request["text"]
+    assert button_texts(request) == ["✅ انشر", "✏️ عدّل العنوان", "❌ تجاهل"]
+    await bot.press(ADMIN, request, button_data(request)[2])
+
+
 async def test_a_followed_tag_delivers_one_private_message_once(bot: Harness) -> None:
     await bot.store(draft("seed", "خبر قديم عن تعز", tags=("تعز",)))
     await bot.send(4005, "/follow تعز")

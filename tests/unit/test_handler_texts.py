@@ -34,3 +34,20 @@ def test_every_arabic_refusal_reason_is_translated_and_english_passes_through() 
         assert reason("ar", english) == arabic
         assert reason("en", english) == english
     assert reason("ar", "HTTP 404") == "HTTP 404"
+
+
+def test_an_approval_request_names_five_destinations_and_counts_the_rest() -> None:
+    from bot.model import Destination, DestinationKind, Platform
+    from handlers.notify import destination_names
+
+    def channel(number: int) -> Destination:
+        return Destination(
+            id=number,
+            platform=Platform.TELEGRAM,
+            kind=DestinationKind.CHANNEL,
+            address=f"@c{number}",
+        )
+
+    x = Destination(id=99, platform=Platform.X, kind=DestinationKind.X_ACCOUNT, address="news_x")
+    assert destination_names([channel(1), x]) == "@c1, X"
+    assert destination_names([channel(n) for n in range(8)]) == "@c0, @c1, @c2, @c3, @c4 (+3)"

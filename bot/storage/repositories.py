@@ -38,6 +38,7 @@ from bot.storage.tables import (
     DestinationRow,
     FlagRow,
     ReadSampleRow,
+    SearchIndexRow,
     SourceRow,
     TagRow,
 )
@@ -209,11 +210,18 @@ class ArticleRepository:
     async def revise_text(
         self, article_id: int, *, title: str, title_key: str, summary: str | None
     ) -> None:
-        """The site changed the headline or summary: keep the new text."""
+        """The site changed the headline or summary: keep the new text.
+
+        The article's search document was made from the old text; dropping it
+        lets the next search index the new one (`bot.search.Search.refresh`).
+        """
         await self.session.execute(
             update(ArticleRow)
             .where(ArticleRow.id == article_id)
             .values(title=title, title_key=title_key, summary=summary)
+        )
+        await self.session.execute(
+            delete(SearchIndexRow).where(SearchIndexRow.article_id == article_id)
         )
 
     async def record_reads(self, article_id: int, reads: int, now: datetime) -> None:

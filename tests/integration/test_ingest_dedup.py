@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from bot.clock import ManualClock
 from bot.ingest import IngestOptions, Ingestor
 from bot.model import ArticleDraft
+from bot.search import Search
 from bot.sources.fetch import Fetcher
 from bot.storage.database import Database
 from bot.storage.repositories import ArticleRepository
@@ -109,3 +110,22 @@ async def test_a_known_story_refreshes_its_read_counter(db: Database) -> None:
         refreshed = await ArticleRepository(session).get(article.id)
     assert refreshed is not None
     assert refreshed.reads == 700
+
+
+async def test_a_headline_changed_at_the_source_is_searched_by_its_new_words(
+    db: Database,
+) -> None:
+    ingestor = _ingestor(db)
+    url = f"{BASE}/article/777"
+    await ingestor.store(
+        ArticleDraft(url=url, title="انقطاع الكهرباء في عدن"), source=None, announce=False
+    )
+    search = Search(db)
+    assert (await search.search("الكهرباء", limit=5)).total == 1
+    await ingestor.store(
+        ArticleDraft(url=url, title="عودة التيار إلى عدن"), source=None, announce=False
+    )
+    await ingestor.fetcher.aclose()
+    assert (await search.search("الكهرباء", limit=5)).total == 0
+    found = await search.search("التيار", limit=5)
+    assert [article.title for article in found.articles] == ["عودة التيار إلى عدن"]

@@ -8,10 +8,14 @@ forgery). Every hop of every fetch passes through `check_public_url`.
 Hosts are checked the way the resolver will see them: besides dotted quads,
 ``inet_aton`` accepts ``2130706433``, ``0x7f.1`` and ``0177.0.0.1`` as
 127.0.0.1, so those forms are parsed here rather than trusted to look like
-names. The check resolves the name once; the connection resolves it again, so
-a hostile DNS server could still answer differently the second time (DNS
-rebinding). Closing that gap needs a transport that connects to the address
-checked here.
+names.
+
+`check_public_url` runs before each hop, and `PublicOnlyBackend` runs again
+when the connection is opened: it resolves the host itself, refuses the
+connection if any address is not public, and connects to the address it
+checked. Without it a hostile DNS server could answer with a public address
+for the check and a private one a moment later for the connection (DNS
+rebinding).
 """
 
 from __future__ import annotations
@@ -19,7 +23,10 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import socket
+from collections.abc import Iterable
 from urllib.parse import urlsplit
+
+import httpcore
 
 from bot.errors import FetchError, UnsafeURLError
 
@@ -170,11 +177,69 @@ async def check_public_url(url: str, *, allow_private: bool = False) -> None:
     if allow_private:
         return
     addresses = [literal] if literal is not None else await _resolve(host, url)
+    _refuse_private(addresses, url)
+
+
+def _refuse_private(addresses: Iterable[IPAddress], url: str) -> None:
     for address in addresses:
         reason = _refusal_reason(address)
         if reason is not None:
             detail = "private" if reason == "private" else f"private ({reason})"
             raise UnsafeURLError(f"address {address} is {detail}", url=url)
+
+
+class PublicOnlyBackend(httpcore.AsyncNetworkBackend):
+    """httpcore's network, connecting only to public addresses, and to those it checked.
+
+    The host is resolved here, every address is judged like `check_public_url`
+    does, and the connection goes to the checked address itself, so a second
+    DNS answer never gets a say. TLS still verifies the certificate against the
+    host name: httpcore passes it to the handshake separately.
+    """
+
+    def __init__(self, inner: httpcore.AsyncNetworkBackend | None = None) -> None:
+        self._inner = inner or httpcore.AnyIOBackend()
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,  # noqa: ASYNC109 - httpcore's signature
+        local_address: str | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        """Open a connection to the first reachable public address of `host`."""
+        shown = f"{host}:{port}"
+        literal = parse_ip_literal(host)
+        addresses = [literal] if literal is not None else await _resolve(host, shown)
+        _refuse_private(addresses, shown)
+        failure: httpcore.ConnectError | None = None
+        for address in addresses:
+            try:
+                return await self._inner.connect_tcp(
+                    str(address),
+                    port,
+                    timeout=timeout,
+                    local_address=local_address,
+                    socket_options=socket_options,
+                )
+            except httpcore.ConnectError as exc:
+                failure = exc
+        assert failure is not None  # `_resolve` never returns an empty list
+        raise failure
+
+    async def connect_unix_socket(
+        self,
+        path: str,
+        timeout: float | None = None,  # noqa: ASYNC109 - httpcore's signature
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        """Never: a socket file is the bot's own machine."""
+        raise UnsafeURLError("unix sockets are not allowed", url=path)
+
+    async def sleep(self, seconds: float) -> None:
+        """Retries inside httpcore wait through the inner backend."""
+        await self._inner.sleep(seconds)
 
 
 async def _resolve(host: str, url: str) -> list[IPAddress]:

@@ -4,7 +4,9 @@ The limits here are what keeps a hostile or broken site from hurting the bot:
 
 * Redirects are followed by hand, not by httpx, so that every hop passes the
   address guard (`bot.netguard`); otherwise a public URL could bounce the
-  bot to ``169.254.169.254``.
+  bot to ``169.254.169.254``. The connection itself goes only to the public
+  address the guard checked (`PublicTransport`), so DNS cannot change its
+  answer in between.
 * The body is streamed and reading stops as soon as it passes `max_bytes`
   (or when ``Content-Length`` announces more), so a 5 GB "feed" costs a few
   megabytes at most; the cap counts decompressed bytes, which also stops
@@ -30,10 +32,11 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Final, Protocol, Self
 
+import httpcore
 import httpx
 
 from bot.errors import FetchError, UnsafeURLError
-from bot.netguard import check_public_url
+from bot.netguard import PublicOnlyBackend, check_public_url
 from bot.sources.charset import decode_body
 
 DEFAULT_MAX_BYTES: Final = 5_000_000
@@ -112,6 +115,26 @@ def user_agent(version: str, homepage: str) -> str:
     return f"Nashir/{version} (+{homepage})"
 
 
+class PublicTransport(httpx.AsyncHTTPTransport):
+    """httpx's own transport over `bot.netguard.PublicOnlyBackend`.
+
+    httpx 0.28 takes no network backend as an argument, so the connection pool
+    is rebuilt with one, with httpx's default TLS and pool settings. Proxies
+    from the environment are not used: a proxy would resolve the host itself.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        limits = httpx.Limits(max_connections=100, max_keepalive_connections=20)
+        self._pool = httpcore.AsyncConnectionPool(
+            ssl_context=httpx.create_ssl_context(),
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
+            network_backend=PublicOnlyBackend(),
+        )
+
+
 class Fetcher:
     """Fetches URLs through a shared `httpx.AsyncClient` under Nashir's limits.
 
@@ -171,8 +194,12 @@ class Fetcher:
             max_redirects: Hops followed before giving up.
             allow_private: Let URLs reach private and loopback addresses.
             guard: The per-hop URL check.
-            transport: Replaces the network (tests).
+            transport: Replaces the network (tests). By default connections
+                go only to public addresses (`PublicTransport`), unless
+                `allow_private`.
         """
+        if transport is None and not allow_private:
+            transport = PublicTransport()
         client = httpx.AsyncClient(
             timeout=httpx.Timeout(read_timeout, connect=connect_timeout),
             follow_redirects=False,

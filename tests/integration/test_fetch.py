@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import json
 import socket
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
+import httpcore
 import httpx
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 from aiohttp.typedefs import Handler
 
+from bot import netguard
 from bot.errors import FetchError, UnsafeURLError
 from bot.netguard import check_public_url, is_public_ip, parse_ip_literal
 from bot.sources.fetch import Fetcher, FetchResult, HTTPStatusError
@@ -369,13 +372,62 @@ async def test_every_redirect_hop_is_checked(site: Site, target: str, refusal: s
     location = target.format(port=site.port)
     start = site.url(f"/redirect-to?{httpx.QueryParams({'to': location})}")
     async with Fetcher.create(
-        version=VERSION, homepage=HOMEPAGE, guard=trust_the_test_server
+        version=VERSION,
+        homepage=HOMEPAGE,
+        guard=trust_the_test_server,
+        transport=httpx.AsyncHTTPTransport(),  # the per-hop check alone, not the connect-time one
     ) as fetcher:
         with pytest.raises(UnsafeURLError, match=refusal) as caught:
             await fetcher.fetch(start)
     assert caught.value.url is not None
     assert not caught.value.url.startswith(site.origin)
     assert len(site.requests) == 1  # the first hop only; the refused one is never contacted
+
+
+async def test_a_name_that_turns_private_between_check_and_connect_is_refused(
+    site: Site,
+) -> None:
+    async def dns_said_public_when_checked(url: str, *, allow_private: bool) -> None:
+        return None  # a rebinding DNS server: a public answer first, loopback next
+
+    async with Fetcher.create(
+        version=VERSION, homepage=HOMEPAGE, guard=dns_said_public_when_checked
+    ) as fetcher:
+        with pytest.raises(UnsafeURLError, match=r"address (127\.0\.0\.1|::1) is private"):
+            await fetcher.fetch(f"http://localhost:{site.port}/page")
+    assert site.requests == []
+
+
+class _RecordingBackend(httpcore.AsyncNetworkBackend):
+    def __init__(self) -> None:
+        self.hosts: list[str] = []
+
+    async def connect_tcp(  # type: ignore[override]
+        self, host: str, port: int, **options: object
+    ) -> httpcore.AsyncNetworkStream:
+        self.hosts.append(host)
+        raise httpcore.ConnectError("recorded, not connected")
+
+
+async def test_the_connection_goes_to_the_address_that_was_checked(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    answers = iter([["8.8.8.8"], ["127.0.0.1"]])  # what a rebinding server would say next
+
+    async def resolve(host: str, url: str) -> list[ipaddress.IPv4Address]:
+        return [ipaddress.IPv4Address(a) for a in next(answers)]
+
+    monkeypatch.setattr(netguard, "_resolve", resolve)
+    inner = _RecordingBackend()
+    backend = netguard.PublicOnlyBackend(inner)
+    with pytest.raises(httpcore.ConnectError):
+        await backend.connect_tcp("news.example", 443)
+    assert inner.hosts == ["8.8.8.8"]
+    with pytest.raises(UnsafeURLError, match=r"127\.0\.0\.1 is private"):
+        await backend.connect_tcp("news.example", 443)
+    assert inner.hosts == ["8.8.8.8"]
+    with pytest.raises(UnsafeURLError, match="unix sockets"):
+        await backend.connect_unix_socket("/run/postgresql/.s.PGSQL.5432")
 
 
 # -- what the body is ------------------------------------------------------------------

@@ -7,7 +7,8 @@ or library types::
     NashirError
     ├── ConfigError                 bad setting: stop start-up with one line
     ├── SourceError                 a source could not be read this time: back off
-    │   ├── FetchError              network, HTTP status, size cap, unsafe address
+    │   ├── FetchError              network, size cap, too many redirects
+    │   │   ├── HTTPStatusError     the server answered an error status (`status`)
     │   │   └── UnsafeURLError      scheme or address not allowed: never retry
     │   └── ParseError              the body is not a feed or an article page
     ├── UserInputError              a command argument is wrong: answer the user
@@ -45,6 +46,18 @@ class SourceError(NashirError):
 
 class FetchError(SourceError):
     """The page or feed could not be downloaded (network, status, size)."""
+
+
+class HTTPStatusError(FetchError):
+    """The server answered with a status that is neither success nor redirect.
+
+    Carries `status` so a source can tell "gone" (404, 410) from "try later"
+    (429, 5xx).
+    """
+
+    def __init__(self, message: str, *, url: str | None = None, status: int) -> None:
+        super().__init__(message, url=url)
+        self.status = status
 
 
 class UnsafeURLError(FetchError):

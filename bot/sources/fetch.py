@@ -35,7 +35,7 @@ from typing import Final, Protocol, Self
 import httpcore
 import httpx
 
-from bot.errors import FetchError, UnsafeURLError
+from bot.errors import FetchError, HTTPStatusError, UnsafeURLError
 from bot.netguard import PublicOnlyBackend, check_public_url
 from bot.sources.charset import decode_body
 
@@ -66,18 +66,6 @@ class URLGuard(Protocol):
 
     async def __call__(self, url: str, *, allow_private: bool) -> None:
         """Raise `UnsafeURLError` (or `FetchError`) to refuse `url`."""
-
-
-class HTTPStatusError(FetchError):
-    """The server answered with a status that is neither success nor redirect.
-
-    Carries `status` so a source can tell "gone" (404, 410) from "try later"
-    (429, 5xx). It belongs in `bot.errors` as a `status` on `FetchError`.
-    """
-
-    def __init__(self, message: str, *, url: str | None = None, status: int) -> None:
-        super().__init__(message, url=url)
-        self.status = status
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,9 +18,9 @@ from aiohttp.test_utils import TestServer
 from aiohttp.typedefs import Handler
 
 from bot import netguard
-from bot.errors import FetchError, UnsafeURLError
+from bot.errors import FetchError, HTTPStatusError, UnsafeURLError
 from bot.netguard import check_public_url, is_public_ip, parse_ip_literal
-from bot.sources.fetch import Fetcher, FetchResult, HTTPStatusError
+from bot.sources.fetch import Fetcher, FetchResult
 
 PARAGRAPH = (
     "أعلنت وزارة الصحة اليوم عن افتتاح مستشفى جديد في المدينة، وقال الوزير إن المشروع سيخدم الآلاف."

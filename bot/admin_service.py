@@ -146,13 +146,8 @@ class AdminService:
         scheduler = self.app.scheduler
         if scheduler is None:
             return []
-        try:
-            from scheduler.setup import describe_jobs
-        except ImportError:
-            return [
-                JobLine(job.name, getattr(job, "next_run_time", None), None)
-                for job in scheduler.get_jobs()
-            ]
+        from scheduler.setup import describe_jobs  # the scheduler package imports this one
+
         return [JobLine(j.name, j.next_run, j.last_result) for j in describe_jobs(scheduler)]
 
     # ------------------------------------------------------------------ writing

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from bot.control import is_paused
 from bot.sandbox import ServerThread, wait_until_async
 from bot.sandbox.demo_site import DemoSite
 from bot.storage.repositories import ArticleRepository, AuditRepository, SourceRepository
+from scheduler.setup import build_scheduler
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -228,6 +230,45 @@ async def test_schedule_and_audit(bot: Harness) -> None:
     assert "audit" in lines[1]
     [bad] = await bot.send(ADMIN, "/audit 0")
     assert bad["text"] == "تعذّر ذلك: /audit [1-50]"
+
+
+async def test_schedule_lists_the_running_jobs_with_their_next_run(bot: Harness) -> None:
+    scheduler = build_scheduler(bot.app, await bot.app.sources())
+    scheduler.start(paused=True)  # the jobs and their times, none of them running here
+    bot.app.scheduler = scheduler
+    try:
+        [reply] = await bot.send(ADMIN, "/schedule")
+    finally:
+        bot.app.scheduler = None
+        scheduler.shutdown(wait=False)
+    lines = reply["text"].splitlines()
+    assert lines[0] == "المهام المجدولة:"
+    jobs = {line.split(" — ")[0] for line in lines[1:]}
+    assert {"• deliver due posts", "• leader lock", "• read counters and trending"} <= jobs
+    assert all(re.search(r" — التالية: \d{4}-\d\d-\d\d \d\d:\d\d", line) for line in lines[1:])
+
+
+async def test_a_failing_handler_apologises_and_repeats_alert_the_admins(
+    bot: Harness, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("stats table unreadable")
+
+    assert bot.app.telegram is not None
+    services = bot.app.telegram.bot_data["services"]
+    monkeypatch.setattr(services.admin, "stats", broken)  # a bug of ours, not a library call
+    replies = [(await bot.send(ADMIN, "/stats"))[0]["text"] for _ in range(3)]
+    assert replies == ["عذراً، حدث خطأ غير متوقع. حاول مرة أخرى بعد قليل."] * 3
+    assert "Traceback" not in " ".join(replies)
+    failures = [r for r in caplog.records if r.getMessage().startswith("handler failed")]
+    assert failures
+    assert "RuntimeError: stats table unreadable" in (failures[0].exc_text or "")
+    await wait_until_async(
+        lambda: any("3 handler failures" in m["text"] for m in bot.replies(ADMIN)), timeout=10
+    )
+    monkeypatch.undo()
+    [stats] = await bot.send(ADMIN, "/stats")
+    assert "عذراً" not in stats["text"]
 
 
 async def test_menus_in_arabic_and_english_with_admin_commands_only_for_admins(

@@ -47,6 +47,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import itertools
 import logging
 import random
 import time
@@ -223,6 +224,7 @@ class DeliveryWorker:
         self.events = events or Events()
         self.rng = rng or random.Random()
         self.worker_id = f"worker-{uuid.uuid4().hex[:12]}"
+        self._batches = itertools.count(1)
         self._held_until: dict[int, datetime] = {}
 
     async def recover(self) -> int:
@@ -285,7 +287,8 @@ class DeliveryWorker:
             batch = await OutboxRepository(session).claim(
                 now=self.clock.now(),
                 limit=self.options.batch_size,
-                worker=self.worker_id,
+                # Stamped per batch: the rows of one batch know each other (followed-tag grouping).
+                worker=f"{self.worker_id}/{next(self._batches)}",
                 skip_locked=self.db.is_postgres,
             )
             await session.commit()

@@ -252,33 +252,50 @@ class FollowQueueRepository:
         Those due by `due_by` are marked skipped ("grouped into N") and their article ids are
         kept in this delivery's payload, so a retry of the grouped message
         still holds them. Returns every article id of the group, oldest first.
+
+        No article may reach the chat twice, so a row is taken only when nobody
+        can be sending it: pending, or claimed in the same batch (the worker
+        renders a batch before sending any of it), and never rendered itself
+        (its payload is set the moment it is, and then it carries a group of its
+        own). The update checks all of it again as it writes, so a row another
+        instance claims meanwhile stays out of this group.
         """
         row = await self.session.get(DeliveryRow, delivery_id)
         if row is None or row.article_id is None:
             return []
         grouped: list[int] = _payload_ids(row.payload) or [row.article_id]
-        others = await self.session.execute(
-            select(DeliveryRow.id, DeliveryRow.article_id)
-            .where(
-                DeliveryRow.destination_id == destination_id,
-                DeliveryRow.kind == DeliveryKind.FOLLOW.value,
-                DeliveryRow.id != delivery_id,
-                DeliveryRow.article_id.is_not(None),
-                DeliveryRow.state.in_([DeliveryState.PENDING.value, DeliveryState.SENDING.value]),
-                DeliveryRow.next_attempt_at <= due_by,
-            )
-            .order_by(DeliveryRow.id)
-            .limit(max(limit - len(grouped), 0))
-        )
-        taken = [(int(r[0]), int(r[1] or 0)) for r in others]
-        if not taken:
+        row.payload = json.dumps({"articles": grouped})  # rendered: never absorbed now
+        room = limit - len(grouped)
+        if room <= 0:
             return grouped
-        await self.session.execute(
-            update(DeliveryRow)
-            .where(DeliveryRow.id.in_([i for i, _ in taken]))
-            .values(state=DeliveryState.SKIPPED.value, last_error=f"grouped into {delivery_id}")
+        waiting = (
+            DeliveryRow.destination_id == destination_id,
+            DeliveryRow.kind == DeliveryKind.FOLLOW.value,
+            DeliveryRow.id != delivery_id,
+            DeliveryRow.article_id.is_not(None),
+            DeliveryRow.next_attempt_at <= due_by,
+            DeliveryRow.payload.is_(None),
+            or_(
+                DeliveryRow.state == DeliveryState.PENDING.value,
+                and_(
+                    DeliveryRow.state == DeliveryState.SENDING.value,
+                    DeliveryRow.claimed_by == row.claimed_by,
+                ),
+            ),
         )
-        grouped += [article_id for _, article_id in taken if article_id not in grouped]
+        candidates = select(DeliveryRow.id).where(*waiting).order_by(DeliveryRow.id).limit(room)
+        candidate_ids = list((await self.session.execute(candidates)).scalars())
+        if not candidate_ids:
+            return grouped
+        taken = await self.session.execute(
+            update(DeliveryRow)
+            .where(DeliveryRow.id.in_(candidate_ids), *waiting)
+            .values(state=DeliveryState.SKIPPED.value, last_error=f"grouped into {delivery_id}")
+            .returning(DeliveryRow.id, DeliveryRow.article_id)
+            .execution_options(synchronize_session=False)
+        )
+        articles = sorted((int(i), int(a or 0)) for i, a in taken)
+        grouped += [article_id for _, article_id in articles if article_id not in grouped]
         row.payload = json.dumps({"articles": grouped})
         return grouped
 

@@ -19,10 +19,11 @@ from sqlalchemy import update
 
 from bot.app import App
 from bot.fanout import article_to_subscribers, broadcast, fanout
-from bot.model import DeliveryKind, DeliveryState
+from bot.model import DeliveryKind, DeliveryState, DestinationKind
 from bot.removal import delete_everywhere
 from bot.revisions import revise
-from bot.sandbox import FakeTelegram, FakeX, ServerThread
+from bot.sandbox import FakeTelegram, FakeX, ServerThread, wait_until_async
+from bot.storage.repositories import DestinationRepository
 from bot.storage.tables import ArticleRow
 
 Factory = Callable[..., App]
@@ -69,6 +70,41 @@ async def test_two_instances_share_the_outbox_without_doubles(
     assert await counts(first) == {"sent": len(users)}
     if "postgresql" in database_url:  # SKIP LOCKED lets both claim at once
         assert all(r.sent > 0 for r in reports)
+
+
+async def test_a_followed_post_being_sent_is_never_grouped_into_another_message(
+    app_factory: Factory, fake_telegram: FakeTelegram
+) -> None:
+    reader = 730001
+    fake_telegram.add_user(reader)
+    first, second = app_factory(), app_factory()
+    await first.start()
+    await second.start()
+    await subscribe(first, [reader])
+    async with first.db.session() as session:
+        [chat] = await DestinationRepository(session).active([DestinationKind.PRIVATE])
+
+    async def follow(title: str) -> None:
+        article = await add_article(first, title)
+        key = f"follow:{article.id}"
+        await first.outbox.queue_article(
+            article, DeliveryKind.FOLLOW, destinations=[chat], key=key, spaced=False
+        )
+
+    await follow("خبر أول للمتابع")
+    # The first instance sends it, and the Bot API takes a second to answer...
+    held = fake_telegram.fault("timeout", method="sendMessage", chat_id=reader, delay=1.0)
+    sending = asyncio.create_task(first.worker.run_once())
+    await wait_until_async(lambda: held.hits == 1, timeout=5)
+    # ...while a second article for the same reader goes out from the other instance.
+    await follow("خبر ثان للمتابع")
+    await second.worker.run_once()
+    await sending
+
+    texts = [m["text"] for m in fake_telegram.messages(reader)]
+    assert sum("خبر أول للمتابع" in text for text in texts) == 1
+    assert sum("خبر ثان للمتابع" in text for text in texts) == 1
+    assert fake_telegram.duplicates() == []
 
 
 async def test_fanout_streams_recipients_in_pages_and_never_queues_twice(

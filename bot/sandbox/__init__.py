@@ -5,7 +5,7 @@ against these fakes, so what passes here speaks the production wire format.
 """
 
 from bot.sandbox.server import Call, CallLog, ServerThread, wait_until, wait_until_async
-from bot.sandbox.telegram_api import (
+from bot.sandbox.telegram import (
     FakeTelegram,
     TelegramFault,
     TelegramFaultKind,

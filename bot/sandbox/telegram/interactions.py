@@ -14,12 +14,13 @@ from typing import Literal
 
 from bot.sandbox.telegram.entities import auto_entities
 from bot.sandbox.telegram.messages import Messages
-from bot.sandbox.telegram.models import JSON, User, public
+from bot.sandbox.telegram.models import JSON, Chat, User, public
 from bot.sandbox.telegram.updates import Updates
 from bot.sandbox.telegram.wire import bad_request
 
 __all__ = ["Interactions"]
 
+_ChatType = Literal["private", "group", "supergroup", "channel"]
 _QUERY_TOO_OLD = "Bad Request: query is too old and response timeout expired or query ID is invalid"
 
 
@@ -42,7 +43,7 @@ class Interactions(Messages, Updates):
         *,
         chat_id: int | None = None,
         language_code: str | None = "ar",
-        chat_type: Literal["private", "group", "supergroup", "channel"] = "private",
+        chat_type: _ChatType = "private",
         edited: bool = False,
         sticker: bool = False,
         photo: bool = False,
@@ -56,19 +57,7 @@ class Interactions(Messages, Updates):
         """
         with self._lock:
             user = self._ensure_user(user_id, language_code)
-            if chat_type == "private":
-                chat = self._chats[user_id]
-            else:
-                if chat_id is None:
-                    raise ValueError(f"chat_id is required for a {chat_type} message")
-                found = self._resolve(chat_id)
-                if found is None:
-                    if chat_type == "channel":
-                        self.add_channel(chat_id=chat_id)
-                    else:
-                        self.add_group(chat_id, supergroup=chat_type == "supergroup")
-                    found = self._chats[chat_id]
-                chat = found
+            chat = self._user_chat(user_id, chat_id, chat_type)
             message_id = None
             if edited:
                 mine = [m for m in chat.messages.values() if m.get("_from_user") == user_id]
@@ -82,28 +71,7 @@ class Interactions(Messages, Updates):
             message["date"] = int(time.time())
             if edited:
                 message["edit_date"] = int(time.time())
-            entities = auto_entities(text, [])
-            if sticker:
-                message["sticker"] = {
-                    "file_id": f"CAACAgIAAxkBAAI{next(self._file_ids):06d}",
-                    "file_unique_id": f"AgAD{user_id}",
-                    "type": "regular",
-                    "width": 512,
-                    "height": 512,
-                    "is_animated": False,
-                    "is_video": False,
-                    "emoji": text or "👍",
-                }
-            elif photo:
-                message["photo"] = self._photo_sizes("https://example.com/user-photo.jpg")
-                if text:
-                    message["caption"] = text
-                    if entities:
-                        message["caption_entities"] = entities
-            else:
-                message["text"] = text
-                if entities:
-                    message["entities"] = entities
+            self._add_content(message, user_id, text, sticker=sticker, photo=photo)
             chat.messages[message["message_id"]] = {**message, "_from_user": user_id}
             kind = "channel_post" if chat.type == "channel" else "message"
             update = {
@@ -112,6 +80,53 @@ class Interactions(Messages, Updates):
             }
         self._enqueue(update)
         return copy.deepcopy(update)
+
+    def _user_chat(
+        self,
+        user_id: int,
+        chat_id: int | None,
+        chat_type: _ChatType,
+    ) -> Chat:
+        """The chat a user writes in; a group or channel the test did not declare is created."""
+        if chat_type == "private":
+            return self._chats[user_id]
+        if chat_id is None:
+            raise ValueError(f"chat_id is required for a {chat_type} message")
+        found = self._resolve(chat_id)
+        if found is None:
+            if chat_type == "channel":
+                self.add_channel(chat_id=chat_id)
+            else:
+                self.add_group(chat_id, supergroup=chat_type == "supergroup")
+            found = self._chats[chat_id]
+        return found
+
+    def _add_content(
+        self, message: JSON, user_id: int, text: str, *, sticker: bool, photo: bool
+    ) -> None:
+        """Fill in a sticker, a photo with ``text`` as caption, or ``text`` itself."""
+        entities = auto_entities(text, [])
+        if sticker:
+            message["sticker"] = {
+                "file_id": f"CAACAgIAAxkBAAI{next(self._file_ids):06d}",
+                "file_unique_id": f"AgAD{user_id}",
+                "type": "regular",
+                "width": 512,
+                "height": 512,
+                "is_animated": False,
+                "is_video": False,
+                "emoji": text or "👍",
+            }
+        elif photo:
+            message["photo"] = self._photo_sizes("https://example.com/user-photo.jpg")
+            if text:
+                message["caption"] = text
+                if entities:
+                    message["caption_entities"] = entities
+        else:
+            message["text"] = text
+            if entities:
+                message["entities"] = entities
 
     def user_presses(
         self, user_id: int, message_id: int, data: str, chat_id: int | None = None

@@ -58,6 +58,26 @@ class Messages(Chats, FloodControl, BotIdentity):
         combined.sort(key=lambda e: (e["offset"], -e["length"]))
         return visible, combined
 
+    def _text(self, params: Mapping[str, Any]) -> tuple[str, list[JSON]]:
+        """A message's text as it will be stored; sends and edits refuse the same texts."""
+        text, entities = self._format(
+            params.get("text"), params.get("parse_mode"), params.get("entities")
+        )
+        if not text:
+            raise bad_request("message text is empty")
+        if len(text) > MAX_TEXT_LENGTH:
+            raise bad_request("message is too long")
+        return text, entities
+
+    def _caption(self, params: Mapping[str, Any]) -> tuple[str, list[JSON]]:
+        """A photo's caption as it will be stored; unlike a text it may be empty."""
+        caption, entities = self._format(
+            params.get("caption"), params.get("parse_mode"), params.get("caption_entities")
+        )
+        if len(caption) > MAX_CAPTION_LENGTH:
+            raise bad_request("message caption is too long")
+        return caption, entities
+
     def _new_message(self, chat: Chat, params: Mapping[str, Any]) -> JSON:
         thread_id = self._thread(chat, params)
         message: JSON = {"message_id": chat.next_message_id()}
@@ -113,13 +133,7 @@ class Messages(Chats, FloodControl, BotIdentity):
         chat = self._chat(params)
         now = time.monotonic()
         self._check_flood(chat, now, paid=params.get("allow_paid_broadcast") is True)
-        text, entities = self._format(
-            params.get("text"), params.get("parse_mode"), params.get("entities")
-        )
-        if not text:
-            raise bad_request("message text is empty")
-        if len(text) > MAX_TEXT_LENGTH:
-            raise bad_request("message is too long")
+        text, entities = self._text(params)
         message = self._new_message(chat, params)
         message["text"] = text
         if entities:
@@ -161,11 +175,7 @@ class Messages(Chats, FloodControl, BotIdentity):
         chat = self._chat(params)
         now = time.monotonic()
         self._check_flood(chat, now, paid=params.get("allow_paid_broadcast") is True)
-        caption, entities = self._format(
-            params.get("caption"), params.get("parse_mode"), params.get("caption_entities")
-        )
-        if len(caption) > MAX_CAPTION_LENGTH:
-            raise bad_request("message caption is too long")
+        caption, entities = self._caption(params)
         sizes = self._photo_sizes(params.get("photo"))
         message = self._new_message(chat, params)
         message["photo"] = sizes
@@ -193,13 +203,7 @@ class Messages(Chats, FloodControl, BotIdentity):
         chat, old = self._existing(params, action="edit")
         if "text" not in old:
             raise bad_request("there is no text in the message to edit")
-        text, entities = self._format(
-            params.get("text"), params.get("parse_mode"), params.get("entities")
-        )
-        if not text:
-            raise bad_request("message text is empty")
-        if len(text) > MAX_TEXT_LENGTH:
-            raise bad_request("message is too long")
+        text, entities = self._text(params)
         new = {k: v for k, v in old.items() if k not in {"entities", "reply_markup"}}
         new["text"] = text
         if entities:
@@ -213,11 +217,7 @@ class Messages(Chats, FloodControl, BotIdentity):
         chat, old = self._existing(params, action="edit")
         if "photo" not in old:
             raise bad_request("there is no caption in the message to edit")
-        caption, entities = self._format(
-            params.get("caption"), params.get("parse_mode"), params.get("caption_entities")
-        )
-        if len(caption) > MAX_CAPTION_LENGTH:
-            raise bad_request("message caption is too long")
+        caption, entities = self._caption(params)
         new = {
             k: v for k, v in old.items() if k not in {"caption", "caption_entities", "reply_markup"}
         }

@@ -4,14 +4,14 @@ Tests, benchmarks and the demo drive the real python-telegram-bot and tweepy
 against these fakes, so what passes here speaks the production wire format.
 """
 
-from bot.sandbox.server import Call, CallLog, ServerThread, wait_until, wait_until_async
-from bot.sandbox.telegram import (
+from bot.sandbox.bot_api import (
     FakeTelegram,
     TelegramFault,
     TelegramFaultKind,
     UploadedFile,
     WebhookDelivery,
 )
+from bot.sandbox.server import Call, CallLog, ServerThread, wait_until, wait_until_async
 from bot.sandbox.x_api import FakeX, XFault, XFaultKind
 
 __all__ = [

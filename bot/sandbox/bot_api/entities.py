@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.sandbox.telegram.models import JSON
-from bot.sandbox.telegram.wire import bad_request
+from bot.sandbox.bot_api.models import JSON
+from bot.sandbox.bot_api.wire import bad_request
 from bot.text.telegram_html import Entity, utf16_length
 
 __all__ = ["auto_entities", "entities_from_api"]

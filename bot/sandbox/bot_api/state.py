@@ -14,8 +14,7 @@ from collections import Counter, deque
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bot.sandbox.server import CallLog
-from bot.sandbox.telegram.models import (
+from bot.sandbox.bot_api.models import (
     DEFAULT_UPDATE_TYPES,
     JSON,
     Chat,
@@ -25,6 +24,7 @@ from bot.sandbox.telegram.models import (
     Webhook,
     WebhookDelivery,
 )
+from bot.sandbox.server import CallLog
 
 __all__ = ["FakeState", "Handler", "MethodTable"]
 
@@ -65,16 +65,11 @@ class FakeState:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._waiters: set[asyncio.Event] = set()
         self._webhook_wakeup: asyncio.Event | None = None
-        self._methods = self._method_table()
         # Never restarted by reset(): a poller's offset must keep admitting new updates.
         self._update_ids = itertools.count(1)
         self._query_ids = itertools.count(1)
         self._file_ids = itertools.count(1)
         self._clear_state()
-
-    def _method_table(self) -> MethodTable:
-        """The Bot API methods served; `FakeTelegram` knows which mixin answers each."""
-        raise NotImplementedError
 
     def _clear_state(self) -> None:
         self._faults: list[TelegramFault] = []

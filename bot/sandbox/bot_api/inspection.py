@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import copy
 
+from bot.sandbox.bot_api.chats import Chats
+from bot.sandbox.bot_api.models import JSON, WebhookDelivery
 from bot.sandbox.server import Call, CallMatch
-from bot.sandbox.telegram.chats import Chats
-from bot.sandbox.telegram.models import JSON, WebhookDelivery
 
 __all__ = ["Inspection"]
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from bot.sandbox.telegram.models import JSON, Chat, User, words
-from bot.sandbox.telegram.state import FakeState
-from bot.sandbox.telegram.wire import INTEGER, ApiError, bad_request
+from bot.sandbox.bot_api.models import JSON, Chat, User, words
+from bot.sandbox.bot_api.state import FakeState
+from bot.sandbox.bot_api.wire import INTEGER, ApiError, bad_request
 
 __all__ = ["Chats"]
 

@@ -17,15 +17,15 @@ from typing import Any
 
 import aiohttp
 
-from bot.sandbox.telegram.models import (
+from bot.sandbox.bot_api.models import (
     DEFAULT_UPDATE_TYPES,
     JSON,
     Webhook,
     WebhookDelivery,
     update_type,
 )
-from bot.sandbox.telegram.state import FakeState
-from bot.sandbox.telegram.wire import ApiError, Described, bad_request
+from bot.sandbox.bot_api.state import FakeState
+from bot.sandbox.bot_api.wire import ApiError, Described, bad_request
 
 __all__ = ["Updates"]
 

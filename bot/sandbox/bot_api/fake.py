@@ -9,18 +9,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import time
 
 import aiohttp
 from aiohttp import web
 
+from bot.sandbox.bot_api.faults import Faults
+from bot.sandbox.bot_api.inspection import Inspection
+from bot.sandbox.bot_api.interactions import Interactions
+from bot.sandbox.bot_api.models import JSON
+from bot.sandbox.bot_api.state import Handler, MethodTable
+from bot.sandbox.bot_api.wire import ApiError, Described, json_response, read_params
 from bot.sandbox.server import Call, ServerThread
-from bot.sandbox.telegram.faults import Faults
-from bot.sandbox.telegram.inspection import Inspection
-from bot.sandbox.telegram.interactions import Interactions
-from bot.sandbox.telegram.models import JSON
-from bot.sandbox.telegram.state import Handler, MethodTable
-from bot.sandbox.telegram.wire import ApiError, Described, json_response, read_params
 
 __all__ = ["FakeTelegram"]
 
@@ -72,7 +73,9 @@ class FakeTelegram(Interactions, Faults, Inspection):
         await session.close()
         self._loop = None
 
-    def _method_table(self) -> MethodTable:
+    @functools.cached_property
+    def _methods(self) -> MethodTable:
+        """The Bot API methods served, by lower-case name: which mixin answers each."""
         sync: dict[str, Handler] = {
             "getMe": self._get_me,
             "sendMessage": self._send_message,

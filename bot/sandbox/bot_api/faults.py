@@ -11,9 +11,9 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from bot.sandbox.telegram.chats import Chats
-from bot.sandbox.telegram.models import TelegramFault, TelegramFaultKind
-from bot.sandbox.telegram.wire import ApiError, bad_request
+from bot.sandbox.bot_api.chats import Chats
+from bot.sandbox.bot_api.models import TelegramFault, TelegramFaultKind
+from bot.sandbox.bot_api.wire import ApiError, bad_request
 
 __all__ = ["Faults"]
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 import math
 from collections import deque
 
-from bot.sandbox.telegram.models import Chat, FloodLimits
-from bot.sandbox.telegram.state import FakeState
-from bot.sandbox.telegram.wire import ApiError
+from bot.sandbox.bot_api.models import Chat, FloodLimits
+from bot.sandbox.bot_api.state import FakeState
+from bot.sandbox.bot_api.wire import ApiError
 
 __all__ = ["FloodControl"]
 

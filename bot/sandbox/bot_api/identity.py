@@ -10,9 +10,9 @@ import json
 import re
 from typing import Any
 
-from bot.sandbox.telegram.models import JSON
-from bot.sandbox.telegram.state import FakeState
-from bot.sandbox.telegram.wire import bad_request
+from bot.sandbox.bot_api.models import JSON
+from bot.sandbox.bot_api.state import FakeState
+from bot.sandbox.bot_api.wire import bad_request
 
 __all__ = ["BotIdentity"]
 

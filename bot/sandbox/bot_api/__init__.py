@@ -39,8 +39,8 @@ all sharing the state declared in ``state.py``: ``chats``, ``flood``, ``faults``
 Telegram adds, ``models`` holds the plain data.
 """
 
-from bot.sandbox.telegram.fake import FakeTelegram
-from bot.sandbox.telegram.models import (
+from bot.sandbox.bot_api.fake import FakeTelegram
+from bot.sandbox.bot_api.models import (
     TelegramFault,
     TelegramFaultKind,
     UploadedFile,

@@ -12,12 +12,12 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from bot.sandbox.telegram.chats import Chats
-from bot.sandbox.telegram.entities import auto_entities, entities_from_api
-from bot.sandbox.telegram.flood import FloodControl
-from bot.sandbox.telegram.identity import BotIdentity
-from bot.sandbox.telegram.models import JSON, Chat, UploadedFile, public
-from bot.sandbox.telegram.wire import bad_request
+from bot.sandbox.bot_api.chats import Chats
+from bot.sandbox.bot_api.entities import auto_entities, entities_from_api
+from bot.sandbox.bot_api.flood import FloodControl
+from bot.sandbox.bot_api.identity import BotIdentity
+from bot.sandbox.bot_api.models import JSON, Chat, UploadedFile, public
+from bot.sandbox.bot_api.wire import bad_request
 from bot.text.telegram_html import TelegramHTMLError, parse_html, strip_message
 
 __all__ = ["MAX_CAPTION_LENGTH", "MAX_TEXT_LENGTH", "Messages"]

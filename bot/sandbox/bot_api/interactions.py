@@ -12,11 +12,11 @@ import copy
 import time
 from typing import Literal
 
-from bot.sandbox.telegram.entities import auto_entities
-from bot.sandbox.telegram.messages import Messages
-from bot.sandbox.telegram.models import JSON, Chat, User, public
-from bot.sandbox.telegram.updates import Updates
-from bot.sandbox.telegram.wire import bad_request
+from bot.sandbox.bot_api.entities import auto_entities
+from bot.sandbox.bot_api.messages import Messages
+from bot.sandbox.bot_api.models import JSON, Chat, User, public
+from bot.sandbox.bot_api.updates import Updates
+from bot.sandbox.bot_api.wire import bad_request
 
 __all__ = ["Interactions"]
 

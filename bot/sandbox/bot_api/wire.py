@@ -14,7 +14,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.sandbox.telegram.models import JSON, UploadedFile, words
+from bot.sandbox.bot_api.models import JSON, UploadedFile, words
 
 __all__ = ["INTEGER", "ApiError", "Described", "bad_request", "json_response", "read_params"]
 

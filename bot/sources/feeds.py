@@ -27,7 +27,8 @@ import feedparser
 
 from bot.errors import ParseError
 from bot.model import ArticleDraft
-from bot.sources.pages import clean_text, html_paragraphs, parse_datetime
+from bot.sources.page_meta import parse_datetime
+from bot.sources.page_text import clean_text, html_paragraphs
 
 _JSON_FEED_VERSION = re.compile(rb"https?://jsonfeed\.org/version/1")
 _XML_FEED_ROOT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:rss|feed|RDF)[\s>/]")

@@ -11,38 +11,40 @@ works from what a reader sees rather than from one template:
   most-read block: it is read first, then removed, so that neither its
   counters nor its links are mistaken for the article's;
 * the body is the element holding the most paragraph text, minus furniture
-  (credit, follow-us, "read also", Google News, copyright, share lines);
+  (`page_text`);
 * the outlet and the tags follow the labels "المصدر" and "الوسوم"; the
-  section follows "تفاصيل الخبر |", else a breadcrumb, else metadata;
+  section follows "تفاصيل الخبر |", else a breadcrumb, else metadata
+  (`page_meta`);
 * follow-us links are recognised by host, share buttons by their path.
 
 Per-source CSS selectors (`FIELDS`) win over a heuristic when they match.
-Text comes from the parser's text nodes, so entities are decoded exactly once
-and markup never reaches a field: ``&lt;b&gt;`` in a headline comes out as the
-three characters ``<b>``, and a ``<script>`` element comes out as nothing.
 """
 
 from __future__ import annotations
 
-import html
-import json
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
-from email.utils import parsedate_to_datetime
-from typing import Any, Final
+from typing import Final
 from urllib.parse import urljoin, urlsplit
-from zoneinfo import ZoneInfo
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode, SelectolaxError
 
 from bot.errors import ConfigError, ParseError
 from bot.model import ArticleDraft, MostReadEntry, SocialLinks
 from bot.sources.charset import decode_body
-from bot.text.arabic import normalize_text, parse_count, to_ascii_digits
-from bot.text.summary import is_boilerplate
-
-SITE_TIMEZONE: Final = ZoneInfo("Asia/Aden")
+from bot.sources.page_meta import parse_datetime, read_json_ld, read_meta
+from bot.sources.page_text import (
+    CREDIT,
+    all_link_text,
+    clean_lines,
+    clean_text,
+    is_furniture,
+    paragraphs,
+    prepare,
+    trim_credit,
+)
+from bot.text.arabic import parse_count, to_ascii_digits
 
 FIELDS: Final = frozenset(
     {
@@ -59,36 +61,7 @@ FIELDS: Final = frozenset(
     }
 )
 
-# Elements whose content is never reader-visible text, or is parsed as raw
-# text (so "<b>" inside survives as characters): dropped before reading.
-_INVISIBLE_TAGS: Final = (
-    "script",
-    "style",
-    "noscript",
-    "template",
-    "iframe",
-    "textarea",
-    "title",
-    "svg",
-    "math",
-    "xmp",
-    "noembed",
-    "noframes",
-    "plaintext",
-    "object",
-    "button",
-    "select",
-)
-# Elements a browser shows on their own line: their text is padded with line
-# breaks so "<div>a</div><div>b</div>" reads "a b" (two lines), while inline markup splitting a
-# word ("كلم<b>ة</b>") still reads as one word.
-_BLOCK_TAGS: Final = (
-    "address, article, aside, blockquote, dd, div, dl, dt, figcaption, figure, footer, form, "
-    "h1, h2, h3, h4, h5, h6, header, hr, li, main, nav, ol, p, section, table, td, th, tr, ul, "
-    "marquee, center, details, summary"
-)
 _VALUE_ATTRIBUTES: Final = ("datetime", "content", "src", "data-src", "href")
-_PARAGRAPH_TAGS: Final = frozenset({"p", "li", "blockquote", "h2", "h3", "h4", "h5", "h6"})
 _HEADING_TAGS: Final = frozenset({"h1", "h2", "h3"})
 
 _DIGIT: Final = "0-9\u0660-\u0669\u06f0-\u06f9"
@@ -110,10 +83,7 @@ _TAG_LABELS: Final = frozenset(
     {"الوسوم", "وسوم", "الكلمات المفتاحية", "كلمات مفتاحية", "كلمات دلالية", "الكلمات الدلالية"}
 )
 _TAG_BLOCK_MAX_CHARS: Final = 600
-_CREDIT = re.compile(r"^(?:ال)?مصدر(?: الخبر)?\s*[:：]\s*(.+)$")
 _OUTLET_SUFFIX = re.compile(r"\s*[ـ\-–—|/:]+\s*(?:متابعات|خاص|وكالات)\s*$")
-_SHARE_LINE = re.compile(r"^(?:شارك|شاركوا|مشاركة|انشر|share)(?:\s|$)", re.IGNORECASE)
-_SHARE_LINE_MAX_CHARS: Final = 60
 _TITLE_SEPARATORS: Final = ("|", "-", "–", "—", "»", "::", ":", "·")
 _TAG_TRIM: Final = " #،,؛;:.|/\\\"'«»()[]{}"
 _LABEL_TRIM: Final = " :：-–—|"
@@ -127,90 +97,6 @@ _NETWORK_HOSTS: Final = (
     ("telegram", ("t.me", "telegram.me", "telegram.dog")),
     ("facebook", ("facebook.com", "fb.com", "fb.me")),
 )
-_DATE_FORMATS: Final = (
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%d %H:%M",
-    "%Y/%m/%d %H:%M:%S",
-    "%Y/%m/%d %H:%M",
-    "%d/%m/%Y %H:%M",
-    "%d-%m-%Y %H:%M",
-    "%Y-%m-%d",
-    "%d/%m/%Y",
-)
-
-
-# -- text helpers shared with feeds ----------------------------------------
-
-
-def clean_text(text: str) -> str:
-    """Collapse whitespace and drop invisible marks in text a parser already decoded.
-
-    `normalize_text` also decodes HTML entities, which suits raw strings but
-    would decode parser output a second time (an outlet's literal "&lt;b&gt;"
-    would turn into a tag); escaping first makes that step give the text back.
-    """
-    return normalize_text(html.escape(text, quote=False))
-
-
-def clean_lines(text: str) -> list[str]:
-    """`clean_text` line by line, dropping blank lines: for text whose lines matter."""
-    cleaned = normalize_text(html.escape(text, quote=False), keep_newlines=True)
-    return [line for line in cleaned.split("\n") if line]
-
-
-def is_furniture(text: str) -> bool:
-    """Tell page furniture (credit, follow-us, share, read-also) from story text."""
-    if not text:
-        return True
-    if len(text) <= _SHARE_LINE_MAX_CHARS and _SHARE_LINE.match(text):
-        return True
-    return is_boilerplate(text)
-
-
-def parse_datetime(raw: str | None) -> datetime | None:
-    """Read a page or feed timestamp; a naive one is the site's local time.
-
-    ISO 8601 (metadata, JSON-LD), RFC 822 (feeds) and the plain layouts the
-    site prints are accepted. The site is in Yemen (UTC+3 all year), so a
-    time without an offset is taken as Asia/Aden rather than UTC.
-    """
-    text = to_ascii_digits(clean_text(raw or ""))
-    if not text:
-        return None
-    parsed: datetime | None = None
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        try:
-            parsed = parsedate_to_datetime(text)
-        except (TypeError, ValueError, IndexError):
-            for layout in _DATE_FORMATS:
-                try:
-                    parsed = datetime.strptime(text, layout)
-                    break
-                except ValueError:
-                    continue
-    if parsed is None:
-        return None
-    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=SITE_TIMEZONE)
-
-
-def html_paragraphs(fragment: str) -> tuple[str, ...]:
-    """Split an HTML fragment (a feed's summary or content) into text paragraphs.
-
-    Paragraph-like elements give one paragraph each; text outside them (a
-    description written with ``<br>`` only) is split on line breaks.
-    Furniture lines are dropped, as on pages.
-    """
-    tree = LexborHTMLParser(fragment)
-    _prepare(tree)
-    root = tree.body
-    if root is None:
-        return ()
-    blocks = _paragraphs(root)
-    if blocks:
-        return blocks
-    return tuple(line for line in clean_lines(root.text()) if not is_furniture(line))
 
 
 def decode_page(content: bytes) -> str:
@@ -261,29 +147,17 @@ def extract_article(
     return _Page(LexborHTMLParser(text), url, chosen).draft()
 
 
-def _prepare(tree: LexborHTMLParser) -> None:
-    """Drop invisible elements and make line structure visible to ``text()``."""
-    for tag in _INVISIBLE_TAGS:
-        for node in tree.css(tag):
-            node.decompose()
-    for node in tree.css("br"):
-        node.replace_with("\n")
-    for node in tree.css(_BLOCK_TAGS):
-        node.insert_before("\n")
-        node.insert_after("\n")
-
-
 class _Page:
     """One parsed page; each field is read by one method, in dependency order."""
 
     def __init__(self, tree: LexborHTMLParser, url: str, selectors: dict[str, str]) -> None:
         self.url = url
         self.selectors = selectors
-        self.meta = _read_meta(tree)
-        self.json_ld = _read_json_ld(tree)
+        self.meta = read_meta(tree)
+        self.json_ld = read_json_ld(tree)
         head_title = tree.css_first("head > title")
         self.head_title = clean_text(head_title.text()) if head_title is not None else ""
-        _prepare(tree)
+        prepare(tree)
         root = tree.body
         if root is None:
             raise ParseError("no headline found", url=url)
@@ -326,7 +200,7 @@ class _Page:
             if field == "most_read":
                 continue
             if field == "body" and len(nodes) == 1 and nodes[0].css_first("p") is not None:
-                values = list(_paragraphs(nodes[0]))
+                values = list(paragraphs(nodes[0]))
             elif field == "body":
                 values = [t for t in (clean_text(n.text()) for n in nodes) if not is_furniture(t)]
             elif field == "tags":
@@ -504,14 +378,14 @@ class _Page:
         for paragraph in self.root.css("p"):
             parent = paragraph.parent
             text = clean_text(paragraph.text())
-            if parent is None or is_furniture(text) or _all_link_text(paragraph, text):
+            if parent is None or is_furniture(text) or all_link_text(paragraph, text):
                 continue
             score, _ = scores.get(parent.mem_id, (0, parent))
             scores[parent.mem_id] = (score + len(text), parent)
         if not scores:
             return None, ()
         _, container = max(scores.values(), key=lambda pair: pair[0])
-        return container, _paragraphs(container)
+        return container, paragraphs(container)
 
     def _summary(self) -> str | None:
         return self.meta.get("og:description") or self.meta.get("description") or None
@@ -541,16 +415,16 @@ class _Page:
     def _credit(self, container: LexborNode | None) -> str | None:
         selected = self._picked_text("credit")
         if selected is not None:
-            match = _CREDIT.match(selected)
-            return _trim_credit(match.group(1) if match else selected)
-        candidates = self._minimal(lambda text: bool(_CREDIT.match(text)), _CREDIT_MAX_CHARS)
+            match = CREDIT.match(selected)
+            return trim_credit(match.group(1) if match else selected)
+        candidates = self._minimal(lambda text: bool(CREDIT.match(text)), _CREDIT_MAX_CHARS)
         if container is not None:
             inside = {n.mem_id for n in container.traverse()}
             candidates.sort(key=lambda node: node.mem_id not in inside)
         for node in candidates:
-            match = _CREDIT.match(clean_text(node.text()))
+            match = CREDIT.match(clean_text(node.text()))
             if match:
-                return _trim_credit(match.group(1))
+                return trim_credit(match.group(1))
         return None
 
     def _outlet(self) -> str | None:
@@ -660,57 +534,6 @@ class _Page:
 # -- page-independent helpers ----------------------------------------------
 
 
-class _Meta:
-    """The page's ``<meta>`` values by lower-cased property, name or itemprop."""
-
-    def __init__(self, pairs: list[tuple[str, str]]) -> None:
-        self._pairs = pairs
-
-    def get(self, key: str) -> str | None:
-        for name, value in self._pairs:
-            if name == key and value:
-                return value
-        return None
-
-    def get_all(self, key: str) -> list[str]:
-        return [value for name, value in self._pairs if name == key and value]
-
-
-def _read_meta(tree: LexborHTMLParser) -> _Meta:
-    pairs: list[tuple[str, str]] = []
-    for node in tree.css("meta[content]"):
-        attrs = node.attributes
-        key = attrs.get("property") or attrs.get("name") or attrs.get("itemprop")
-        if key:
-            pairs.append((key.strip().lower(), clean_text(attrs.get("content") or "")))
-    return _Meta(pairs)
-
-
-def _read_json_ld(tree: LexborHTMLParser) -> dict[str, Any]:
-    """The first schema.org article object in the page's JSON-LD, or ``{}``."""
-    for node in tree.css('script[type="application/ld+json"]'):
-        try:
-            data = json.loads(node.text())
-        except ValueError:
-            continue
-        for item in _json_ld_items(data):
-            kind = item.get("@type")
-            kinds = kind if isinstance(kind, list) else [kind]
-            if any(isinstance(k, str) and k.endswith(("Article", "BlogPosting")) for k in kinds):
-                return item
-    return {}
-
-
-def _json_ld_items(data: Any) -> Iterator[dict[str, Any]]:
-    if isinstance(data, list):
-        for item in data:
-            yield from _json_ld_items(item)
-    elif isinstance(data, dict):
-        yield data
-        if "@graph" in data:
-            yield from _json_ld_items(data["@graph"])
-
-
 def _strip_site_name(title: str, site_names: list[str]) -> str:
     for name in site_names:
         for separator in _TITLE_SEPARATORS:
@@ -800,43 +623,10 @@ def _links(nodes: list[LexborNode]) -> list[LexborNode]:
     return found
 
 
-def _all_link_text(node: LexborNode, text: str) -> bool:
-    """Whether a paragraph is only links: a "read also" teaser, not prose."""
-    anchors = node.css("a")
-    return bool(anchors) and clean_text(" ".join(a.text() for a in anchors)) == text
-
-
-def _paragraphs(container: LexborNode) -> tuple[str, ...]:
-    """Text of the container's outermost paragraph-like elements, furniture removed."""
-    taken: set[int] = set()
-    result: list[str] = []
-    for node in container.traverse():
-        if node.tag not in _PARAGRAPH_TAGS or _inside(node, taken, container):
-            continue
-        taken.add(node.mem_id)
-        text = clean_text(node.text())
-        if not is_furniture(text) and not _all_link_text(node, text):
-            result.append(text)
-    return tuple(result)
-
-
-def _inside(node: LexborNode, ids: set[int], stop: LexborNode) -> bool:
-    parent = node.parent
-    while parent is not None and parent.mem_id != stop.mem_id:
-        if parent.mem_id in ids:
-            return True
-        parent = parent.parent
-    return False
-
-
 def _starts_with_tag_label(text: str) -> bool:
     """Whether a block opens with a tag label run into its links ("وسوم: عدن، ...")."""
     head = text.split(":", 1)[0].strip() if ":" in text else ""
     return head in _TAG_LABELS
-
-
-def _trim_credit(text: str) -> str | None:
-    return clean_text(text).rstrip(" .،,") or None
 
 
 def _unique_tags(texts: Iterable[str]) -> tuple[str, ...]:

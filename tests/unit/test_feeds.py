@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from bot.errors import ParseError
 from bot.sources.feeds import looks_like_feed, parse_feed
-from bot.sources.pages import clean_text
+from bot.sources.page_text import clean_text
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 FEED_URL = "https://marsad.example/rss.xml"

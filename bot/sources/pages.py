@@ -5,75 +5,49 @@ but neither the layout nor its class names are promised, so the extractor
 works from what a reader sees rather than from one template:
 
 * the headline is the ``<h1>`` that ``og:title`` starts with, ``og:title``
-  minus the site name, or the heading nearest before the read counter;
-* the read counter is a short text "N قراءة" (ASCII or Arabic-Indic digits);
-* three or more sibling rows that each carry one counter and a link are the
-  most-read block: it is read first, then removed, so that neither its
-  counters nor its links are mistaken for the article's;
+  minus the site name, or the heading nearest before the read counter
+  (`read_counter`);
+* the most-read block is read first, then removed (`most_read`);
 * the body is the element holding the most paragraph text, minus furniture
   (`page_text`);
 * the outlet and the tags follow the labels "المصدر" and "الوسوم"; the
   section follows "تفاصيل الخبر |", else a breadcrumb, else metadata
   (`page_meta`);
-* follow-us links are recognised by host, share buttons by their path.
+* the outlet's follow-us links are told from share buttons (`social_links`).
 
-Per-source CSS selectors (`FIELDS`) win over a heuristic when they match.
+Per-source CSS selectors (`page_selectors`) win over a heuristic when they match.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Final
-from urllib.parse import urljoin, urlsplit
 
-from selectolax.lexbor import LexborHTMLParser, LexborNode, SelectolaxError
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from bot.errors import ConfigError, ParseError
-from bot.model import ArticleDraft, MostReadEntry, SocialLinks
+from bot.errors import ParseError
+from bot.model import ArticleDraft
 from bot.sources.charset import decode_body
+from bot.sources.most_read import take_most_read
 from bot.sources.page_meta import parse_datetime, read_json_ld, read_meta
+from bot.sources.page_selectors import pick, validate_selectors
 from bot.sources.page_text import (
     CREDIT,
     all_link_text,
-    clean_lines,
     clean_text,
     is_furniture,
     paragraphs,
     prepare,
     trim_credit,
 )
-from bot.text.arabic import parse_count, to_ascii_digits
+from bot.sources.page_tree import LABEL_TRIM, ElementTexts, absolute_link, after, text_after
+from bot.sources.read_counter import COUNTER, count, find_counters
+from bot.sources.social_links import social_links
+from bot.text.arabic import parse_count
 
-FIELDS: Final = frozenset(
-    {
-        "title",
-        "section",
-        "reads",
-        "body",
-        "credit",
-        "outlet",
-        "tags",
-        "image",
-        "published",
-        "most_read",
-    }
-)
-
-_VALUE_ATTRIBUTES: Final = ("datetime", "content", "src", "data-src", "href")
 _HEADING_TAGS: Final = frozenset({"h1", "h2", "h3"})
-
-_DIGIT: Final = "0-9\u0660-\u0669\u06f0-\u06f9"
-_COUNTER = re.compile(
-    rf"(?P<n>[{_DIGIT}](?:[{_DIGIT},.\u060c\u066b\u066c]*[{_DIGIT}])?)\s*(?P<k>[اأ]لف\s*)?"
-    r"(?:قراءة|قراءات|قراءه|مشاهدة|مشاهدات|مشاهده)"
-    rf"|(?:عدد القراءات|القراءات|المشاهدات)\s*[:：]?\s*(?P<n2>[{_DIGIT}][{_DIGIT},\u060c\u066c]*)"
-)
-_COUNTER_MAX_CHARS: Final = 60
-_LABEL_MAX_CHARS: Final = 40
-_MOST_READ_MIN_ROWS: Final = 3
-_MOST_READ_ROW_MAX_CHARS: Final = 400
 _CREDIT_MAX_CHARS: Final = 120
 
 _SECTION_HEADER = re.compile(r"^تفاصيل (?:الخبر|المقال|الموضوع)\s*[|»›/:\-–]\s*(.+)$")
@@ -86,42 +60,11 @@ _TAG_BLOCK_MAX_CHARS: Final = 600
 _OUTLET_SUFFIX = re.compile(r"\s*[ـ\-–—|/:]+\s*(?:متابعات|خاص|وكالات)\s*$")
 _TITLE_SEPARATORS: Final = ("|", "-", "–", "—", "»", "::", ":", "·")
 _TAG_TRIM: Final = " #،,؛;:.|/\\\"'«»()[]{}"
-_LABEL_TRIM: Final = " :：-–—|"
-
-_FOLLOW_HINTS: Final = ("تابع", "follow", "انضم", "اشترك")
-_SHARE_PATH = re.compile(r"/(?:sharer|share|intent|dialog)\b|[?&](?:u|url|text)=", re.IGNORECASE)
-_NETWORK_HOSTS: Final = (
-    ("google_news", ("news.google.com",)),
-    ("youtube", ("youtube.com", "youtu.be")),
-    ("x", ("x.com", "twitter.com")),
-    ("telegram", ("t.me", "telegram.me", "telegram.dog")),
-    ("facebook", ("facebook.com", "fb.com", "fb.me")),
-)
 
 
 def decode_page(content: bytes) -> str:
     """Decode a raw page body as a browser would (BOM, ``<meta charset>``, detection)."""
     return decode_body(content, None)[0]
-
-
-# -- pages -----------------------------------------------------------------
-
-
-def validate_selectors(selectors: Mapping[str, str]) -> None:
-    """Check per-source selectors when settings load, not on every page.
-
-    Raises:
-        ConfigError: A key is not one of `FIELDS` or a selector does not
-            parse; the message names the field so the setting can be found.
-    """
-    probe = LexborHTMLParser("<p></p>")
-    for name, selector in selectors.items():
-        if name not in FIELDS:
-            raise ConfigError(f"unknown page selector field {name!r}; use one of {sorted(FIELDS)}")
-        try:
-            probe.css(selector)
-        except SelectolaxError as exc:
-            raise ConfigError(f"page selector for {name!r} is not valid CSS: {selector!r}") from exc
 
 
 def extract_article(
@@ -133,9 +76,10 @@ def extract_article(
         html: The page as text, or its raw body, which is then decoded by its
             BOM, ``<meta charset>`` or detection (windows-1256 pages work).
         url: Where the page was fetched; relative links resolve against it.
-        selectors: Optional per-source CSS selectors keyed by `FIELDS`. A
-            selector that matches wins; one that matches nothing falls back to
-            the heuristics, so a small layout change degrades, not fails.
+        selectors: Optional per-source CSS selectors keyed by
+            `page_selectors.FIELDS`. A selector that matches wins; one that
+            matches nothing falls back to the heuristics, so a small layout
+            change degrades, not fails.
 
     Raises:
         ParseError: The page has no recognisable headline.
@@ -162,11 +106,11 @@ class _Page:
         if root is None:
             raise ParseError("no headline found", url=url)
         self.root = root
-        self._texts: list[tuple[LexborNode, str]] | None = None
-        self.picked = self._pick()
+        self.texts = ElementTexts(root)
+        self.picked = pick(root, selectors)
 
     def draft(self) -> ArticleDraft:
-        most_read = self._most_read()
+        most_read = take_most_read(self.texts, self.selectors.get("most_read"), self.url)
         title, heading = self._title()
         container, body = self._body()
         return ArticleDraft(
@@ -181,145 +125,17 @@ class _Page:
             published_at=self._published(),
             tags=self._tags(),
             reads=self._reads(heading),
-            social=self._social(container),
+            social=social_links(self.root, container, self.url),
             most_read=most_read,
         )
 
     # -- helpers -----------------------------------------------------------
 
-    def _pick(self) -> dict[str, list[str]]:
-        """Read what the per-source selectors match, before the tree is pruned.
-
-        Values are texts, or for ``image`` and ``published`` the attribute
-        values and text to try in order; fields with no match are absent.
-        """
-        picked: dict[str, list[str]] = {}
-        for field, selector in self.selectors.items():
-            nodes = self.root.css(selector)
-            values: list[str]
-            if field == "most_read":
-                continue
-            if field == "body" and len(nodes) == 1 and nodes[0].css_first("p") is not None:
-                values = list(paragraphs(nodes[0]))
-            elif field == "body":
-                values = [t for t in (clean_text(n.text()) for n in nodes) if not is_furniture(t)]
-            elif field == "tags":
-                values = [a.text() for node in nodes for a in node.css("a") or [node]]
-            elif field in ("image", "published"):
-                values = [
-                    value
-                    for node in nodes
-                    for value in (*(node.attributes.get(a) for a in _VALUE_ATTRIBUTES), node.text())
-                    if value and value.strip()
-                ]
-            else:
-                values = [t for t in (clean_text(n.text()) for n in nodes) if t]
-            if values:
-                picked[field] = values
-        return picked
-
     def _picked_text(self, field: str) -> str | None:
         values = self.picked.get(field)
         return values[0] if values else None
 
-    def _absolute(self, link: str | None) -> str | None:
-        link = (link or "").strip()
-        if not link or link.startswith(("data:", "javascript:", "#")):
-            return None
-        return urljoin(self.url, link)
-
-    def _element_texts(self) -> list[tuple[LexborNode, str]]:
-        """Every element under the body with its cleaned text, in document order."""
-        if self._texts is None:
-            self._texts = [
-                (node, clean_text(node.text()))
-                for node in self.root.traverse()
-                if node.is_element_node
-            ]
-        return self._texts
-
-    def _minimal(self, keep: Callable[[str], bool], max_chars: int) -> list[LexborNode]:
-        """Innermost elements whose short text satisfies `keep`, in document order."""
-        found = [
-            node for node, text in self._element_texts() if len(text) <= max_chars and keep(text)
-        ]
-        ids = {node.mem_id for node in found}
-        return [node for node in found if not _has_descendant_in(node, ids)]
-
-    def _counters(self) -> list[LexborNode]:
-        return self._minimal(lambda text: bool(_COUNTER.search(text)), _COUNTER_MAX_CHARS)
-
-    def _label(self, labels: frozenset[str]) -> LexborNode | None:
-        found = self._minimal(lambda text: text.strip(_LABEL_TRIM) in labels, _LABEL_MAX_CHARS)
-        return found[0] if found else None
-
     # -- fields ------------------------------------------------------------
-
-    def _most_read(self) -> tuple[MostReadEntry, ...]:
-        """Read the most-read block, then drop every counter list from the tree."""
-        selector = self.selectors.get("most_read")
-        rows = self.root.css(selector) if selector else []
-        groups = [[[row] for row in rows]] if rows else self._counter_rows()
-        if not groups:
-            return ()
-        best = max(groups, key=len)
-        entries = tuple(e for e in (self._row_entry(extent) for extent in best) if e is not None)
-        for group in groups:
-            for extent in group:
-                for node in extent:
-                    node.decompose()
-        self._texts = None
-        return entries
-
-    def _counter_rows(self) -> list[list[list[LexborNode]]]:
-        """Lists of rows (runs of sibling elements) that carry one counter each."""
-        counters = self._counters()
-        counter_ids = {c.mem_id for c in counters}
-        by_parent: dict[int, list[LexborNode]] = {}
-        for counter in counters:
-            row = counter
-            while row.parent is not None and row.parent.mem_id != self.root.mem_id:
-                inside = sum(1 for n in row.parent.traverse() if n.mem_id in counter_ids)
-                if inside != 1:
-                    break
-                row = row.parent
-            parent = row.parent
-            if parent is None or len(clean_text(row.text())) > _MOST_READ_ROW_MAX_CHARS:
-                continue
-            by_parent.setdefault(parent.mem_id, []).append(row)
-        groups: list[list[list[LexborNode]]] = []
-        for rows in by_parent.values():
-            extents = [_extent(row, rows) for row in rows]
-            if sum(1 for extent in extents if _links(extent)) >= _MOST_READ_MIN_ROWS:
-                groups.append(extents)
-        return groups
-
-    def _row_entry(self, extent: list[LexborNode]) -> MostReadEntry | None:
-        """One most-read row: its link's text is the title, its counter line the rest."""
-        lines = clean_lines("\n".join(node.text() for node in extent))
-        links = [(clean_text(a.text()), a.attributes.get("href")) for a in _links(extent)]
-        titled = [(text, href) for text, href in links if text and not _COUNTER.search(text)]
-        if titled:
-            title, href = max(titled, key=lambda pair: len(pair[0]))
-        else:
-            plain = [line for line in lines if not _COUNTER.search(line)]
-            title = max(plain, key=len) if plain else ""
-            href = links[0][1] if links else None
-        outlet: str | None = None
-        reads: int | None = None
-        for line in lines:
-            match = _COUNTER.search(line.replace(title, " ") if title else line)
-            if match is None:
-                continue
-            rest = line.replace(title, " ") if title else line
-            reads = _count(match)
-            outlet = clean_text(rest[: match.start()]).strip(_LABEL_TRIM) or None
-            if outlet is None:
-                outlet = clean_text(rest[match.end() :]).strip(_LABEL_TRIM) or None
-            break
-        if not title:
-            return None
-        return MostReadEntry(title=title, url=self._absolute(href), outlet=outlet, reads=reads)
 
     def _title(self) -> tuple[str, LexborNode | None]:
         picked = self._picked_text("title")
@@ -337,7 +153,7 @@ class _Page:
         stripped = _strip_site_name(og_title, site_names)
         if stripped:
             return stripped, self._heading_with_text(stripped)
-        counters = self._counters()
+        counters = find_counters(self.texts)
         heading = _heading_before(self.root, counters[0]) if counters else None
         if heading is None and h1s:
             heading = h1s[0][0]
@@ -359,17 +175,17 @@ class _Page:
     def _reads(self, heading: LexborNode | None) -> int | None:
         selected = self._picked_text("reads")
         if selected is not None:
-            match = _COUNTER.search(selected)
-            return _count(match) if match else parse_count(selected)
-        counters = self._counters()
+            match = COUNTER.search(selected)
+            return count(match) if match else parse_count(selected)
+        counters = find_counters(self.texts)
         if not counters:
             return None
         chosen = counters[0]
         if heading is not None:
-            later = _after(self.root, heading, counters)
+            later = after(self.root, heading, counters)
             chosen = later[0] if later else chosen
-        match = _COUNTER.search(clean_text(chosen.text()))
-        return _count(match) if match else None
+        match = COUNTER.search(clean_text(chosen.text()))
+        return count(match) if match else None
 
     def _body(self) -> tuple[LexborNode | None, tuple[str, ...]]:
         if "body" in self.picked:
@@ -395,7 +211,7 @@ class _Page:
         if selected is not None:
             match = _SECTION_HEADER.match(selected)
             return clean_text(match.group(1)) if match else selected
-        for node in self._minimal(lambda text: bool(_SECTION_HEADER.match(text)), 120):
+        for node in self.texts.minimal(lambda text: bool(_SECTION_HEADER.match(text)), 120):
             match = _SECTION_HEADER.match(clean_text(node.text()))
             if match:
                 return clean_text(match.group(1))
@@ -417,7 +233,7 @@ class _Page:
         if selected is not None:
             match = CREDIT.match(selected)
             return trim_credit(match.group(1) if match else selected)
-        candidates = self._minimal(lambda text: bool(CREDIT.match(text)), _CREDIT_MAX_CHARS)
+        candidates = self.texts.minimal(lambda text: bool(CREDIT.match(text)), _CREDIT_MAX_CHARS)
         if container is not None:
             inside = {n.mem_id for n in container.traverse()}
             candidates.sort(key=lambda node: node.mem_id not in inside)
@@ -430,28 +246,28 @@ class _Page:
     def _outlet(self) -> str | None:
         text = self._picked_text("outlet")
         if text is None:
-            label = self._label(_SOURCE_LABELS)
-            text = _text_after(self.root, label) if label is not None else None
+            label = self.texts.label(_SOURCE_LABELS)
+            text = text_after(self.root, label) if label is not None else None
         if not text:
             return None
         for label_text in _SOURCE_LABELS:
             if text.startswith(label_text):
-                text = text[len(label_text) :].lstrip(_LABEL_TRIM)
-        return _OUTLET_SUFFIX.sub("", text).strip(_LABEL_TRIM) or None
+                text = text[len(label_text) :].lstrip(LABEL_TRIM)
+        return _OUTLET_SUFFIX.sub("", text).strip(LABEL_TRIM) or None
 
     def _tags(self) -> tuple[str, ...]:
         if "tags" in self.picked:
             return _unique_tags(self.picked["tags"])
-        label = self._label(_TAG_LABELS)
+        label = self.texts.label(_TAG_LABELS)
         scope = label.parent if label is not None else None
         for _ in range(3):
             if label is None or scope is None:
                 break
-            anchors = _after(scope, label, scope.css("a"))
+            anchors = after(scope, label, scope.css("a"))
             if anchors:
                 return _unique_tags(a.text() for a in anchors)
             scope = scope.parent
-        for block in self._minimal(_starts_with_tag_label, _TAG_BLOCK_MAX_CHARS):
+        for block in self.texts.minimal(_starts_with_tag_label, _TAG_BLOCK_MAX_CHARS):
             anchors = block.css("a")
             if anchors:
                 return _unique_tags(a.text() for a in anchors)
@@ -472,11 +288,11 @@ class _Page:
 
     def _image(self, container: LexborNode | None) -> str | None:
         for value in self.picked.get("image", []):
-            found = self._absolute(value)
+            found = absolute_link(self.url, value)
             if found:
                 return found
         for key in ("og:image", "og:image:url", "og:image:secure_url", "twitter:image"):
-            found = self._absolute(self.meta.get(key))
+            found = absolute_link(self.url, self.meta.get(key))
             if found:
                 return found
         image = self.json_ld.get("image")
@@ -484,10 +300,12 @@ class _Page:
             image = image[0] if image else None
         if isinstance(image, dict):
             image = image.get("url")
-        if isinstance(image, str) and self._absolute(image):
-            return self._absolute(image)
+        if isinstance(image, str) and absolute_link(self.url, image):
+            return absolute_link(self.url, image)
         for img in container.css("img") if container is not None else []:
-            found = self._absolute(img.attributes.get("src") or img.attributes.get("data-src"))
+            found = absolute_link(
+                self.url, img.attributes.get("src") or img.attributes.get("data-src")
+            )
             if found:
                 return found
         return None
@@ -506,30 +324,6 @@ class _Page:
                 return parsed
         return None
 
-    def _social(self, container: LexborNode | None) -> SocialLinks:
-        in_body = {n.mem_id for n in container.traverse()} if container is not None else set()
-        best: dict[str, tuple[int, str]] = {}
-        for anchor in self.root.css("a[href]"):
-            href = self._absolute(anchor.attributes.get("href"))
-            network = _network(href)
-            if href is None or network is None:
-                continue
-            parent = anchor.parent
-            hint = " ".join(
-                [
-                    anchor.text(),
-                    anchor.attributes.get("title") or "",
-                    anchor.attributes.get("aria-label") or "",
-                    parent.text() if parent is not None else "",
-                ]
-            ).lower()
-            rank = 0 if any(word in hint for word in _FOLLOW_HINTS) else 1
-            if anchor.mem_id in in_body:
-                rank = 2
-            if network not in best or rank < best[network][0]:
-                best[network] = (rank, href)
-        return SocialLinks(**{name: href for name, (_, href) in best.items()})
-
 
 # -- page-independent helpers ----------------------------------------------
 
@@ -546,22 +340,6 @@ def _strip_site_name(title: str, site_names: list[str]) -> str:
     return title
 
 
-def _count(match: re.Match[str]) -> int | None:
-    """The number a counter match shows; "1.5 ألف" is a thousand and a half."""
-    number = match.group("n") or match.group("n2") or ""
-    if match.group("k"):
-        try:
-            value = float(to_ascii_digits(number).replace("\u066b", ".").replace(",", "."))
-        except ValueError:
-            return parse_count(number)
-        return round(value * 1000)
-    return parse_count(number.replace(".", ","))
-
-
-def _has_descendant_in(node: LexborNode, ids: set[int]) -> bool:
-    return any(child.mem_id in ids for child in node.traverse() if child.mem_id != node.mem_id)
-
-
 def _heading_before(root: LexborNode, anchor: LexborNode) -> LexborNode | None:
     best: LexborNode | None = None
     for node in root.traverse():
@@ -570,57 +348,6 @@ def _heading_before(root: LexborNode, anchor: LexborNode) -> LexborNode | None:
         if node.tag in _HEADING_TAGS and clean_text(node.text()):
             best = node
     return best
-
-
-def _after(scope: LexborNode, anchor: LexborNode, nodes: list[LexborNode]) -> list[LexborNode]:
-    """The `nodes` that come after `anchor` (and outside it) in document order."""
-    wanted = {n.mem_id for n in nodes}
-    inside = {n.mem_id for n in anchor.traverse()}
-    seen = False
-    result: list[LexborNode] = []
-    for node in scope.traverse():
-        if node.mem_id == anchor.mem_id:
-            seen = True
-        elif seen and node.mem_id in wanted and node.mem_id not in inside:
-            result.append(node)
-    return result
-
-
-def _text_after(root: LexborNode, label: LexborNode) -> str | None:
-    """The first non-empty text node after `label`: the value a label introduces."""
-    inside = {n.mem_id for n in label.traverse(include_text=True)}
-    seen = False
-    for node in root.traverse(include_text=True):
-        if node.mem_id == label.mem_id:
-            seen = True
-        elif seen and node.is_text_node and node.mem_id not in inside:
-            text = clean_text(node.text())
-            if text.strip(_LABEL_TRIM):
-                return text
-    return None
-
-
-def _extent(row: LexborNode, rows: list[LexborNode]) -> list[LexborNode]:
-    """A row plus, when it has no link itself, its siblings up to the next row."""
-    if _links([row]):
-        return [row]
-    row_ids = {r.mem_id for r in rows}
-    extent = [row]
-    sibling = row.next
-    while sibling is not None and sibling.mem_id not in row_ids:
-        if sibling.is_element_node:
-            extent.append(sibling)
-        sibling = sibling.next
-    return extent
-
-
-def _links(nodes: list[LexborNode]) -> list[LexborNode]:
-    found: list[LexborNode] = []
-    for node in nodes:
-        if node.tag == "a" and node.attributes.get("href"):
-            found.append(node)
-        found.extend(node.css("a[href]"))
-    return found
 
 
 def _starts_with_tag_label(text: str) -> bool:
@@ -636,19 +363,3 @@ def _unique_tags(texts: Iterable[str]) -> tuple[str, ...]:
         if tag and tag not in _TAG_LABELS:
             seen.setdefault(tag, None)
     return tuple(seen)
-
-
-def _network(href: str | None) -> str | None:
-    """Which advertised network a link points to; None for shares and the rest."""
-    if not href:
-        return None
-    parts = urlsplit(href)
-    if parts.scheme not in ("http", "https") or _SHARE_PATH.search(href):
-        return None
-    host = (parts.hostname or "").lower()
-    for prefix in ("www.", "m.", "mobile."):
-        host = host.removeprefix(prefix)
-    for name, hosts in _NETWORK_HOSTS:
-        if host in hosts:
-            return name
-    return None

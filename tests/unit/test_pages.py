@@ -13,8 +13,9 @@ from hypothesis import strategies as st
 
 from bot.errors import ConfigError, ParseError
 from bot.model import ArticleDraft, MostReadEntry, SocialLinks
+from bot.sources.page_selectors import validate_selectors
 from bot.sources.page_text import clean_text, is_furniture
-from bot.sources.pages import extract_article, validate_selectors
+from bot.sources.pages import extract_article
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 URL = "https://marsad.example/mobile/article/12345"

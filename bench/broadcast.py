@@ -188,7 +188,7 @@ async def _deliver(scenario: str, url: str, users: int, scale: int) -> dict[str,
     from bot.publishers.telegram import TelegramPublisher
     from bot.runner import settle_heap
     from bot.settings import load_settings
-    from bot.storage.repositories import OutboxRepository
+    from bot.storage.outbox import OutboxRepository
     from bot.storage.tables import DestinationRow
 
     base_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -23,7 +23,7 @@ from bot.sandbox import ServerThread
 from bot.sandbox.demo_site import DemoSite
 from bot.sources.fetch import Fetcher
 from bot.storage.database import Database
-from bot.storage.repositories import SourceRepository
+from bot.storage.sources import SourceRepository
 
 ROUNDS = 40
 

@@ -29,12 +29,10 @@ from bot.preview import as_article
 from bot.sources.feeds import looks_like_feed, parse_feed
 from bot.sources.pages import extract_article
 from bot.storage.admin import AdminQueries
-from bot.storage.repositories import (
-    ArticleRepository,
-    AuditRepository,
-    OutboxRepository,
-    SourceRepository,
-)
+from bot.storage.articles import ArticleRepository
+from bot.storage.audit import AuditRepository
+from bot.storage.outbox import OutboxRepository
+from bot.storage.sources import SourceRepository
 from bot.storage.subscribers import SubscriberRepository
 
 if TYPE_CHECKING:

@@ -50,7 +50,8 @@ from bot.revisions import revise
 from bot.settings import Settings
 from bot.sources.fetch import Fetcher
 from bot.storage.database import Database
-from bot.storage.repositories import DestinationRepository, SourceRepository
+from bot.storage.destinations import DestinationRepository
+from bot.storage.sources import SourceRepository
 from bot.web import WebServer
 from bot.xbudget import BudgetOptions, XBudget
 

@@ -17,8 +17,10 @@ from bot.model import Article, DeliveryKind, Destination, Platform
 from bot.outbox import BREAKING_PRIORITY, BROADCAST_KINDS, delivery_key
 from bot.ports import Clock
 from bot.storage.approvals import HOLD, HeldRepository
+from bot.storage.articles import ArticleRepository
 from bot.storage.database import Database
-from bot.storage.repositories import ArticleRepository, DestinationRepository, OutboxRepository
+from bot.storage.destinations import DestinationRepository
+from bot.storage.outbox import OutboxRepository
 
 log = logging.getLogger(__name__)
 

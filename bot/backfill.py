@@ -24,7 +24,8 @@ from bot.app import App, build
 from bot.ingest import PollReport
 from bot.model import Article, Source
 from bot.settings import Settings
-from bot.storage.repositories import OutboxRepository, SourceRepository
+from bot.storage.outbox import OutboxRepository
+from bot.storage.sources import SourceRepository
 
 
 @dataclass(slots=True)

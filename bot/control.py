@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.storage.database import Database
-from bot.storage.repositories import FlagRepository
+from bot.storage.flags import FlagRepository
 
 PAUSED_FLAG = "paused"
 

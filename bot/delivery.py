@@ -82,7 +82,8 @@ from bot.ports import Clock, Publisher
 from bot.ratelimit import ChatKind, TelegramLimiter
 from bot.storage.database import Database
 from bot.storage.delivery_store import DeliveryStore, SentRecord
-from bot.storage.repositories import DestinationRepository, OutboxRepository
+from bot.storage.destinations import DestinationRepository
+from bot.storage.outbox import OutboxRepository
 from bot.xbudget import Importance, XBudget
 
 log = logging.getLogger(__name__)

@@ -31,7 +31,8 @@ from bot.runner import serve, stop_on_signals
 from bot.sandbox import FakeTelegram, FakeX, ServerThread, wait_until_async
 from bot.sandbox.demo_site import DemoSite
 from bot.settings import load_settings
-from bot.storage.repositories import ArticleRepository, OutboxRepository
+from bot.storage.articles import ArticleRepository
+from bot.storage.outbox import OutboxRepository
 from bot.text.telegram_html import parse_html
 
 DEMO_TOKEN = "700000001:DEMO-token-for-the-local-fake-bot-api"

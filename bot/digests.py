@@ -29,7 +29,8 @@ from bot.formatting.labels import labels_for
 from bot.model import Delivery, DeliveryKind, Destination, DestinationKind, Platform, Post
 from bot.outbox import CHANNEL_KINDS
 from bot.selection import due_slot, parse_clock
-from bot.storage.repositories import ArticleRepository, DestinationRepository
+from bot.storage.articles import ArticleRepository
+from bot.storage.destinations import DestinationRepository
 from bot.storage.scheduling import SelectionRepository
 
 if TYPE_CHECKING:

@@ -16,7 +16,7 @@ from typing import Protocol
 from bot.model import Article, DeliveryKind, Destination
 from bot.outbox import Outbox, delivery_key
 from bot.storage.database import Database
-from bot.storage.repositories import DestinationRepository
+from bot.storage.destinations import DestinationRepository
 from bot.storage.scheduling import SelectionRepository
 
 

@@ -29,7 +29,7 @@ from aiohttp import web
 from bot.errors import NashirError
 from bot.links import canonical_url
 from bot.model import ArticleDraft
-from bot.storage.repositories import ArticleRepository
+from bot.storage.articles import ArticleRepository
 from bot.web import RouteSetup
 
 if TYPE_CHECKING:

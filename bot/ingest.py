@@ -33,9 +33,11 @@ from bot.selection import plausible
 from bot.sources.feeds import looks_like_feed, parse_feed
 from bot.sources.fetch import Fetcher, FetchResult
 from bot.sources.pages import extract_article
+from bot.storage.articles import ArticleRepository
 from bot.storage.database import Database
-from bot.storage.repositories import ArticleRepository, FlagRepository, SourceRepository
+from bot.storage.flags import FlagRepository
 from bot.storage.scheduling import SampleRepository
+from bot.storage.sources import SourceRepository
 from bot.text.arabic import fold
 
 log = logging.getLogger(__name__)

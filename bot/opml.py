@@ -25,7 +25,7 @@ from bot.netguard import check_public_url
 from bot.ports import Clock
 from bot.storage.database import Database
 from bot.storage.operations import OperationsRepository
-from bot.storage.repositories import SourceRepository
+from bot.storage.sources import SourceRepository
 
 MAX_BYTES = 5_000_000
 

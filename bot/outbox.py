@@ -25,8 +25,10 @@ from bot.filters import Rules, Search, admits, stored_rules
 from bot.model import Article, DeliveryKind, Destination, DestinationKind
 from bot.ports import Clock
 from bot.regex_deadline import RegexWorker
+from bot.storage.articles import ArticleRepository
 from bot.storage.database import Database
-from bot.storage.repositories import ArticleRepository, DestinationRepository, OutboxRepository
+from bot.storage.destinations import DestinationRepository
+from bot.storage.outbox import OutboxRepository
 from bot.storage.scheduling import RulesRepository, SelectionRepository
 
 log = logging.getLogger(__name__)

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from bot.errors import PublishError
+from bot.storage.articles import ArticleRepository
 from bot.storage.delivery_store import DeliveryStore
-from bot.storage.repositories import ArticleRepository
 
 if TYPE_CHECKING:
     from bot.app import App

@@ -26,8 +26,8 @@ from bot.model import (
     SocialLinks,
 )
 from bot.storage.approvals import headline_override
+from bot.storage.articles import ArticleRepository
 from bot.storage.database import Database
-from bot.storage.repositories import ArticleRepository
 
 SocialSource = Callable[[], Awaitable[SocialLinks]]
 

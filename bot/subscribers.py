@@ -13,8 +13,8 @@ from datetime import timedelta
 
 from bot.model import Article
 from bot.ports import Clock
+from bot.storage.articles import ArticleRepository
 from bot.storage.database import Database
-from bot.storage.repositories import ArticleRepository
 from bot.storage.search import ReadingRepository
 from bot.storage.subscribers import Subscriber, SubscriberRepository, Tag, TagRepository
 from bot.tag_match import match_tag

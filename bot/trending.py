@@ -26,7 +26,8 @@ from bot.links import canonical_url
 from bot.model import Article, ArticleDraft, DeliveryKind, Destination
 from bot.outbox import BROADCAST_KINDS, CHANNEL_KINDS, delivery_key
 from bot.selection import clean, top_by_velocity, velocity
-from bot.storage.repositories import ArticleRepository, DestinationRepository
+from bot.storage.articles import ArticleRepository
+from bot.storage.destinations import DestinationRepository
 from bot.storage.scheduling import SampleRepository, SelectionRepository
 
 if TYPE_CHECKING:

@@ -12,7 +12,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from bot.selection import inside_window, parse_clock, window_time_between
-from bot.storage.repositories import FlagRepository
+from bot.storage.flags import FlagRepository
 from bot.storage.scheduling import SelectionRepository
 
 if TYPE_CHECKING:

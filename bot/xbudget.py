@@ -35,7 +35,7 @@ from bot.events import Events
 from bot.ports import Clock
 from bot.storage.database import Database
 from bot.storage.delivery_store import DeliveryStore
-from bot.storage.repositories import FlagRepository
+from bot.storage.flags import FlagRepository
 
 log = logging.getLogger(__name__)
 

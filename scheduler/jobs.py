@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from bot.control import is_paused
 from bot.digests import post_channel_digest, post_personal_digests
 from bot.ingest import PollReport
-from bot.storage.repositories import SourceRepository
+from bot.storage.sources import SourceRepository
 from bot.trending import post_trending, refresh_reads
 from bot.watch import check_site_quiet
 

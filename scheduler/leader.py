@@ -25,7 +25,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.storage.database import Database
-from bot.storage.repositories import FlagRepository
+from bot.storage.flags import FlagRepository
 
 log = logging.getLogger(__name__)
 

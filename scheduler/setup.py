@@ -38,7 +38,8 @@ from bot.ingest import PollReport
 from bot.model import Source
 from bot.selection import parse_clock
 from bot.storage.database import Database
-from bot.storage.repositories import FlagRepository, SourceRepository
+from bot.storage.flags import FlagRepository
+from bot.storage.sources import SourceRepository
 from bot.storage.tables import FlagRow
 from scheduler import jobs
 

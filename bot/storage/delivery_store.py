@@ -27,7 +27,7 @@ from bot.model import (
     DestinationState,
     Platform,
 )
-from bot.storage.repositories import _delivery, _destination
+from bot.storage.rows import delivery_from_row, destination_from_row
 from bot.storage.tables import ArticleRow, DeliveryRow, DestinationRow, SubscriberRow, XSpendRow
 
 _RECIPIENT = (
@@ -70,7 +70,7 @@ class DeliveryStore:
         rows = await self.session.execute(
             select(DestinationRow).where(DestinationRow.id.in_(wanted))
         )
-        return {row.id: _destination(row) for row in rows.scalars()}
+        return {row.id: destination_from_row(row) for row in rows.scalars()}
 
     async def skipped_articles(self, ids: Iterable[int | None]) -> set[int]:
         """Which of these articles an admin marked never to post (or removed)."""
@@ -180,7 +180,11 @@ class DeliveryStore:
             .order_by(DeliveryRow.id)
         )
         return [
-            PostedCopy(_delivery(delivery), _destination(destination), delivery.content_hash)
+            PostedCopy(
+                delivery_from_row(delivery),
+                destination_from_row(destination),
+                delivery.content_hash,
+            )
             for delivery, destination in rows.all()
         ]
 

@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, String, cast, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.model import DeliveryKind, DeliveryState, DestinationKind, DestinationState, Platform
-from bot.storage.repositories import _utc
+from bot.storage.rows import as_utc
 from bot.storage.tables import (
     ArticleRow,
     ArticleTagRow,
@@ -67,7 +67,7 @@ class SampleRepository:
                 .limit(1)
             )
         ).first()
-        return None if row is None else (_utc(row[0]), int(row[1]))
+        return None if row is None else (as_utc(row[0]), int(row[1]))
 
     async def add(self, article_id: int, reads: int, now: datetime) -> None:
         """Keep a sample and the latest value on the article."""
@@ -91,7 +91,7 @@ class SampleRepository:
             .order_by(ReadSampleRow.article_id, ReadSampleRow.sampled_at, ReadSampleRow.id)
         )
         for article_id, at, reads in rows:
-            result[int(article_id)].append((_utc(at), int(reads)))
+            result[int(article_id)].append((as_utc(at), int(reads)))
         before = await self.session.execute(
             select(
                 ReadSampleRow.article_id,
@@ -108,7 +108,7 @@ class SampleRepository:
                 .limit(1)
             )
             if value is not None:
-                result[int(article_id)].insert(0, (_utc(at), int(value)))
+                result[int(article_id)].insert(0, (as_utc(at), int(value)))
         return result
 
 
@@ -152,7 +152,7 @@ class SelectionRepository:
                 DeliveryRow.article_id == article_id, DeliveryRow.kind == kind.value
             )
         )
-        return _utc(value) if value is not None else None
+        return as_utc(value) if value is not None else None
 
     async def queued(self, article_id: int, kind: DeliveryKind) -> bool:
         """Whether the article has any delivery of this kind, in any state."""
@@ -186,7 +186,7 @@ class SelectionRepository:
     async def last_seen(self) -> datetime | None:
         """When the newest article was first seen."""
         value = await self.session.scalar(select(func.max(ArticleRow.first_seen_at)))
-        return _utc(value) if value is not None else None
+        return as_utc(value) if value is not None else None
 
     async def followers(self, article_id: int) -> list[int]:
         """Private destinations of active subscribers following a tag of the article."""

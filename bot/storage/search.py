@@ -14,7 +14,8 @@ from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.model import Article
-from bot.storage.repositories import ArticleRepository, insert_ignoring_conflicts
+from bot.storage.articles import ArticleRepository
+from bot.storage.rows import insert_ignoring_conflicts
 from bot.storage.tables import ArticleRow, ArticleTagRow, SearchIndexRow, TagRow
 
 _SQLITE_FIND = """

@@ -15,7 +15,7 @@ from sqlalchemy import ColumnElement, String, and_, cast, delete, func, or_, sel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.model import DeliveryKind, DeliveryState, DestinationKind, DestinationState, Platform
-from bot.storage.repositories import insert_ignoring_conflicts
+from bot.storage.rows import insert_ignoring_conflicts
 from bot.storage.tables import (
     DeliveryRow,
     DestinationRow,

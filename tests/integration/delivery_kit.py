@@ -16,7 +16,8 @@ from bot.app import App, build
 from bot.model import Article, ArticleDraft, Delivery, DeliveryKind, DeliveryState
 from bot.ports import Clock
 from bot.settings import load_settings
-from bot.storage.repositories import ArticleRepository, OutboxRepository
+from bot.storage.articles import ArticleRepository
+from bot.storage.outbox import OutboxRepository
 from bot.storage.subscribers import SubscriberRepository
 
 TOKEN = "123456789:TEST-token_for_the_fake"

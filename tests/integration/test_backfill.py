@@ -13,8 +13,10 @@ from bot.cli import main
 from bot.logs import NOISY, RedactingFilter
 from bot.sandbox import ServerThread
 from bot.sandbox.demo_site import DemoSite
+from bot.storage.articles import ArticleRepository
 from bot.storage.database import Database
-from bot.storage.repositories import ArticleRepository, OutboxRepository, SourceRepository
+from bot.storage.outbox import OutboxRepository
+from bot.storage.sources import SourceRepository
 
 
 @pytest.fixture

@@ -19,7 +19,8 @@ from bot.app import App, build
 from bot.sandbox import ServerThread
 from bot.sandbox.demo_site import DemoSite
 from bot.settings import load_settings
-from bot.storage.repositories import ArticleRepository, SourceRepository
+from bot.storage.articles import ArticleRepository
+from bot.storage.sources import SourceRepository
 from scheduler import jobs
 
 SEED = (Path(__file__).resolve().parents[1] / "fixtures" / "seed_page.html").read_text("utf-8")

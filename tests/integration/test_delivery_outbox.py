@@ -23,7 +23,7 @@ from bot.model import DeliveryKind, DeliveryState, DestinationKind
 from bot.removal import delete_everywhere
 from bot.revisions import revise
 from bot.sandbox import FakeTelegram, FakeX, ServerThread, wait_until_async
-from bot.storage.repositories import DestinationRepository
+from bot.storage.destinations import DestinationRepository
 from bot.storage.tables import ArticleRow
 
 Factory = Callable[..., App]

@@ -25,7 +25,7 @@ from bot.clock import ManualClock
 from bot.fanout import broadcast
 from bot.model import DeliveryState, DestinationKind, DestinationState
 from bot.sandbox import FakeTelegram, ServerThread
-from bot.storage.repositories import DestinationRepository
+from bot.storage.destinations import DestinationRepository
 from bot.storage.tables import SubscriberRow
 
 Factory = Callable[..., App]

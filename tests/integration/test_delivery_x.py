@@ -14,7 +14,7 @@ from bot.clock import ManualClock
 from bot.model import DeliveryKind, DeliveryState
 from bot.sandbox import FakeTelegram, FakeX, ServerThread
 from bot.sandbox.demo_site import DEMO_JPEG as JPEG
-from bot.storage.repositories import OutboxRepository
+from bot.storage.outbox import OutboxRepository
 
 Factory = Callable[..., App]
 

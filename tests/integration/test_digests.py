@@ -23,7 +23,7 @@ from bot.model import (
     DestinationKind,
     Platform,
 )
-from bot.storage.repositories import DestinationRepository
+from bot.storage.destinations import DestinationRepository
 from bot.storage.scheduling import RulesRepository
 from bot.storage.tables import DeliveryRow, SubscriberRow, SubscriptionRow, TagRow
 from scheduler import jobs

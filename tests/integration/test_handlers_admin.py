@@ -22,7 +22,9 @@ from handlers_kit import (
 from bot.control import is_paused
 from bot.sandbox import ServerThread, wait_until_async
 from bot.sandbox.demo_site import DemoSite
-from bot.storage.repositories import ArticleRepository, AuditRepository, SourceRepository
+from bot.storage.articles import ArticleRepository
+from bot.storage.audit import AuditRepository
+from bot.storage.sources import SourceRepository
 from scheduler.setup import build_scheduler
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")

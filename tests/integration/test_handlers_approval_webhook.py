@@ -27,7 +27,7 @@ from handlers_kit import (
 )
 
 from bot.sandbox import wait_until_async
-from bot.storage.repositories import SourceRepository
+from bot.storage.sources import SourceRepository
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 

@@ -19,7 +19,7 @@ from handlers_kit import (
 )
 
 from bot.sandbox import wait_until_async
-from bot.storage.repositories import AuditRepository
+from bot.storage.audit import AuditRepository
 from handlers.views import tag_payload
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")

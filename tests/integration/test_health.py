@@ -15,7 +15,7 @@ from bot.sandbox import ServerThread
 from bot.sandbox.demo_site import DemoSite
 from bot.settings import load_settings
 from bot.storage.database import Database
-from bot.storage.repositories import SourceRepository
+from bot.storage.sources import SourceRepository
 from bot.web import WebServer
 
 

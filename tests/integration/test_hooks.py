@@ -17,7 +17,8 @@ from bot.hooks import PATH, SIGNATURE_HEADER, sign
 from bot.sandbox import ServerThread
 from bot.sandbox.demo_site import DemoSite
 from bot.settings import load_settings
-from bot.storage.repositories import ArticleRepository, OutboxRepository
+from bot.storage.articles import ArticleRepository
+from bot.storage.outbox import OutboxRepository
 from scheduler import jobs
 
 SECRET = "cms-shared-secret"

@@ -9,8 +9,8 @@ from bot.ingest import IngestOptions, Ingestor
 from bot.model import ArticleDraft
 from bot.search import Search
 from bot.sources.fetch import Fetcher
+from bot.storage.articles import ArticleRepository
 from bot.storage.database import Database
-from bot.storage.repositories import ArticleRepository
 
 BASE = "https://www.yemen-news.example"
 

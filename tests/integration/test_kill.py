@@ -24,7 +24,7 @@ from bot.clock import SystemClock
 from bot.fanout import broadcast
 from bot.sandbox import FakeTelegram, ServerThread
 from bot.storage.database import Database
-from bot.storage.repositories import OutboxRepository
+from bot.storage.outbox import OutboxRepository
 from bot.storage.subscribers import SubscriberRepository
 
 CHILD = """

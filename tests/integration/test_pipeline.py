@@ -14,7 +14,8 @@ from bot.model import ArticleDraft, DestinationKind
 from bot.sandbox import FakeTelegram, FakeX, ServerThread
 from bot.sandbox.demo_site import DemoSite
 from bot.settings import load_settings
-from bot.storage.repositories import ArticleRepository, DestinationRepository
+from bot.storage.articles import ArticleRepository
+from bot.storage.destinations import DestinationRepository
 from scheduler import jobs
 
 TOKEN = "123456789:TEST-token_for_the_fake"

@@ -24,7 +24,7 @@ from bot.model import ArticleDraft
 from bot.sandbox import ServerThread
 from bot.sandbox.demo_site import DemoSite
 from bot.sources.fetch import FetchResult
-from bot.storage.repositories import SourceRepository
+from bot.storage.sources import SourceRepository
 from bot.storage.tables import DeliveryRow
 from scheduler import jobs
 from scheduler.setup import build_scheduler, describe_jobs

@@ -7,13 +7,11 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import inspect
 
 from bot.model import ArticleDraft, DeliveryKind, DeliveryState, DestinationKind, Platform
+from bot.storage.articles import ArticleRepository
 from bot.storage.database import Database
-from bot.storage.repositories import (
-    ArticleRepository,
-    DestinationRepository,
-    OutboxRepository,
-    SourceRepository,
-)
+from bot.storage.destinations import DestinationRepository
+from bot.storage.outbox import OutboxRepository
+from bot.storage.sources import SourceRepository
 from bot.storage.tables import Base
 
 NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)

@@ -1,0 +1,34 @@
+"""Flags: small named values kept in the database rather than in memory.
+
+Every instance reads the same row, so a pause, the scheduler leader's lease or
+the X spending cap holds for all of them and survives a restart.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.storage.tables import FlagRow
+
+
+class FlagRepository:
+    """Named values shared by every instance (paused, last digest date...)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, name: str) -> str | None:
+        """The value, or None when never set."""
+        return await self.session.scalar(select(FlagRow.value).where(FlagRow.name == name))
+
+    async def set(self, name: str, value: str, now: datetime) -> None:
+        """Create or replace the value."""
+        row = await self.session.get(FlagRow, name)
+        if row is None:
+            self.session.add(FlagRow(name=name, value=value, updated_at=now))
+        else:
+            row.value = value
+            row.updated_at = now

@@ -8,12 +8,13 @@ here commits.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.model import DeliveryState, DestinationKind
+from bot.storage.rows import as_utc
 from bot.storage.tables import DeliveryRow, DestinationRow, SourceRow, SubscriberRow
 
 WAITING = (DeliveryState.PENDING.value, DeliveryState.SENDING.value)
@@ -66,7 +67,7 @@ class OperationsRepository:
                 if kind == DestinationKind.PRIVATE.value
                 else f"{platform}:{address}"
             )
-            stamp = _utc(oldest)
+            stamp = as_utc(oldest)
             if name in merged:
                 before_count, before_oldest = merged[name]
                 merged[name] = (before_count + count, min(before_oldest, stamp))
@@ -86,7 +87,7 @@ class OperationsRepository:
         value = await self.session.scalar(
             select(func.max(SourceRow.last_success_at)).where(SourceRow.enabled.is_(True))
         )
-        return _utc(value) if value is not None else None
+        return as_utc(value) if value is not None else None
 
     async def enabled_sources(self) -> int:
         """How many sources are polled."""
@@ -107,8 +108,3 @@ class OperationsRepository:
         await self.session.execute(
             update(SourceRow).where(SourceRow.url == url).values(title=(title or None))
         )
-
-
-def _utc(value: datetime) -> datetime:
-    """SQLite returns naive datetimes; every time here is UTC."""
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)

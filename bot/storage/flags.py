@@ -15,7 +15,7 @@ from bot.storage.tables import FlagRow
 
 
 class FlagRepository:
-    """Named values shared by every instance (paused, last digest date...)."""
+    """Named values shared by every instance (pause, X cap, quiet-site watch, job results)."""
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session

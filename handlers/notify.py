@@ -18,7 +18,7 @@ from telegram.error import TelegramError
 from bot.approval import Approval
 from bot.formatting.options import TELEGRAM_MESSAGE_LIMIT
 from bot.model import Article, Destination, Platform
-from bot.text.summary import cut_words
+from bot.text.summary import shorten
 from bot.text.telegram_html import visible_length
 from handlers.context import BotApplication, Services
 from handlers.i18n import text
@@ -95,8 +95,7 @@ async def approval_request(
     if visible_length(message) > TELEGRAM_MESSAGE_LIMIT:
         # The post fills a message on its own: show its headline and link instead,
         # or the request would be refused as too long and the post held unseen.
-        title = cut_words(article.title, MAX_TITLE) or article.title[: MAX_TITLE - 1] + "…"
-        short = f"<b>{html.escape(title)}</b>\n{html.escape(post.link)}"
+        short = f"<b>{html.escape(shorten(article.title, MAX_TITLE))}</b>\n{html.escape(post.link)}"
         message = text(lang, "approval_request", destinations=names, post=short)
     await tell_admins(
         application,

@@ -28,7 +28,7 @@ from bot.formatting.templates import (
     visible_template,
 )
 from bot.model import Article, Platform, Post
-from bot.text.summary import ELLIPSIS, cut_words, lead_summary
+from bot.text.summary import lead_summary, shorten
 from bot.text.telegram_html import TelegramHTMLError, parse_html, visible_length
 
 SEPARATOR = " · "
@@ -93,7 +93,7 @@ def format_telegram(
     plain_parts = fit(parts, plain_overflow, measure=len, shorter_summary=shorter_summary)
     plain = render_visible(shown, plain_parts, options, linkable, addresses=True)
     if len(plain) > limit:  # only an address longer than the limit gets here
-        plain = cut_words(plain, limit) or plain[: limit - 1] + ELLIPSIS
+        plain = shorten(plain, limit)
     button = labels_for(options.language).read_more if options.read_more_button else None
     return Post(
         platform=Platform.TELEGRAM,

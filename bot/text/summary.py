@@ -302,6 +302,11 @@ def lead_summary(text: str, budget: int, *, measure: Callable[[str], int] = len)
     return cut_words(sentences[0], budget, measure=measure)
 
 
+def shorten(text: str, budget: int) -> str:
+    """Fit `text` to `budget` characters: on a word boundary, mid-word only if it must."""
+    return cut_words(text, budget) or text[: budget - 1] + ELLIPSIS
+
+
 def cut_words(text: str, budget: int, *, measure: Callable[[str], int] = len) -> str:
     """Cut `text` on a word boundary so that it plus "…" fits `budget`.
 

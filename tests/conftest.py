@@ -18,7 +18,6 @@ import pytest
 from bot.storage.database import Database
 
 PG_ENV = "NASHIR_TEST_DATABASE_URL"
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 
 
 @pytest.fixture(autouse=True)

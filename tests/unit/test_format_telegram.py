@@ -12,7 +12,7 @@ from bot.formatting.templates import LRM, RLM
 from bot.model import Article, Platform, SocialLinks
 from bot.text.telegram_html import parse_html, visible_length
 
-# The seed article (/work/shared/seed/article-page.txt) as storage hands it over.
+# The seed article (the seed page of tests/fixtures/seed_page.html) as storage hands it over.
 SEED_TITLE = "تفاصيل إنقاذ روسيا لبشار الأسد في اللحظات الأخيرة.. هذا ما حدث"
 SEED_P1 = (
     "في تحول مفاجئ للأحداث في سوريا، ومع تقدم قوات المعارضة السورية نحو العاصمة دمشق بشكل "

@@ -1,8 +1,8 @@
 """twitter-text's own conformance data, run against our counter and extractors.
 
-The YAML files live in the shared folder beside the repository (a sibling of
-the clone in CI too) and are never edited. If they are missing, collection
-fails: these tests are the proof that a post we count as fitting fits on X.
+The YAML files live in `tests/data/twitter-text/` with their licence
+(Apache 2.0) and are never edited. If they are missing, collection fails:
+these tests are the proof that a post we count as fitting fits on X.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from bot.text.tweet_length import (
     weighted_length,
 )
 
-TWITTER_TEXT = Path(__file__).resolve().parents[2].parent / "shared" / "twitter-text"
+TWITTER_TEXT = Path(__file__).resolve().parents[1] / "data" / "twitter-text"
 
 
 def _load(name: str) -> dict[str, list[dict[str, Any]]]:

@@ -9,8 +9,9 @@ The limits here are what keeps a hostile or broken site from hurting the bot:
   answer in between.
 * The body is streamed and reading stops as soon as it passes `max_bytes`
   (or when ``Content-Length`` announces more), so a 5 GB "feed" costs a few
-  megabytes at most; the cap counts decompressed bytes, which also stops
-  gzip bombs.
+  megabytes at most; the cap counts decoded bytes as each layer of
+  ``Content-Encoding`` produces them (`bot.sources.body_decoding`), so a
+  gzip bomb, stacked or not, stops at the cap too.
 * Connect and read timeouts bound each network wait, and `deadline` bounds
   the whole fetch, because a server dripping one byte every few seconds
   never trips a read timeout.
@@ -37,6 +38,8 @@ import httpx
 
 from bot.errors import FetchError, HTTPStatusError, UnsafeURLError
 from bot.netguard import PublicOnlyBackend, check_public_url
+from bot.sources.body_decoding import ACCEPTED as ACCEPTED_ENCODINGS
+from bot.sources.body_decoding import BoundedDecoder
 from bot.sources.charset import decode_body
 
 DEFAULT_MAX_BYTES: Final = 5_000_000
@@ -195,6 +198,7 @@ class Fetcher:
                 "User-Agent": user_agent(version, homepage),
                 "Accept": _ACCEPT,
                 "Accept-Language": "ar,en;q=0.8",
+                "Accept-Encoding": ACCEPTED_ENCODINGS,
             },
             transport=transport,
         )
@@ -320,16 +324,24 @@ class Fetcher:
         )
 
     async def _read_capped(self, response: httpx.Response) -> bytes:
-        """Read the body, stopping the moment it passes `max_bytes`."""
-        too_large = FetchError(f"body larger than {_size(self._max_bytes)}", url=str(response.url))
+        """Read and decode the body, stopping the moment it passes `max_bytes`.
+
+        The raw bytes go through `BoundedDecoder`, never httpx's decoders,
+        which expand a whole network chunk before it can be counted.
+        """
+        url = str(response.url)
+        decoder = BoundedDecoder(
+            response.headers.get("content-encoding"), max_bytes=self._max_bytes, url=url
+        )
         announced = response.headers.get("content-length", "")
         if announced.strip().isdigit() and int(announced) > self._max_bytes:
-            raise too_large
+            raise decoder.too_large()
         body = bytearray()
-        async for chunk in response.aiter_bytes():
-            body += chunk
-            if len(body) > self._max_bytes:
-                raise too_large
+        async for chunk in response.aiter_raw():
+            for piece in decoder.feed(chunk):
+                body += piece
+                if len(body) > self._max_bytes:
+                    raise decoder.too_large()
         return bytes(body)
 
     def _translate(self, exc: httpx.HTTPError, url: str) -> FetchError:
@@ -413,11 +425,3 @@ def _os_reason(exc: BaseException) -> str:
 def _seconds(value: float | None) -> str:
     """Format a timeout for a log line: 10 → "10s", 0.25 → "0.25s"."""
     return "no limit" if value is None else f"{value:g}s"
-
-
-def _size(count: int) -> str:
-    """Format a byte count for a log line, in decimal units as settings are given."""
-    for unit, factor in (("GB", 10**9), ("MB", 10**6), ("KB", 10**3)):
-        if count >= factor:
-            return f"{count / factor:.3g} {unit}"
-    return f"{count} bytes"

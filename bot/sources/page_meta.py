@@ -47,15 +47,15 @@ def parse_datetime(raw: str | None) -> datetime | None:
     parsed: datetime | None = None
     try:
         parsed = datetime.fromisoformat(text)
-    except ValueError:
+    except (ValueError, OverflowError):
         try:
             parsed = parsedate_to_datetime(text)
-        except (TypeError, ValueError, IndexError):
+        except (TypeError, ValueError, IndexError, OverflowError):
             for layout in _DATE_FORMATS:
                 try:
                     parsed = datetime.strptime(text, layout)
                     break
-                except ValueError:
+                except (ValueError, OverflowError):
                     continue
     if parsed is None:
         return None
@@ -96,7 +96,7 @@ def read_json_ld(tree: LexborHTMLParser) -> dict[str, Any]:
     for node in tree.css('script[type="application/ld+json"]'):
         try:
             data = json.loads(node.text())
-        except ValueError:
+        except (ValueError, RecursionError):  # broken or absurdly nested: metadata only is lost
             continue
         for item in _json_ld_items(data):
             kind = item.get("@type")

@@ -64,7 +64,10 @@ def absolute_link(base: str, link: str | None) -> str | None:
     link = (link or "").strip()
     if not link or link.startswith(("data:", "javascript:", "#")):
         return None
-    return urljoin(base, link)
+    try:
+        return urljoin(base, link)
+    except ValueError:  # "http://[ccpa-preferences]": a bracketed host that is no IPv6 address
+        return None
 
 
 def after(scope: LexborNode, anchor: LexborNode, nodes: list[LexborNode]) -> list[LexborNode]:

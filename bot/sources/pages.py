@@ -27,7 +27,7 @@ from typing import Final
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from bot.errors import ParseError
+from bot.errors import NashirError, ParseError
 from bot.model import ArticleDraft
 from bot.sources.charset import decode_body
 from bot.sources.most_read import take_most_read
@@ -87,8 +87,23 @@ def extract_article(
     """
     chosen = dict(selectors or {})
     validate_selectors(chosen)
-    text = decode_page(html) if isinstance(html, bytes) else html
-    return _Page(LexborHTMLParser(text), url, chosen).draft()
+    try:
+        text = decode_page(html) if isinstance(html, bytes) else html
+        return _Page(LexborHTMLParser(text), url, chosen).draft()
+    except NashirError:
+        raise
+    except (ValueError, TypeError, LookupError, ArithmeticError, RecursionError) as exc:
+        # A field reader met markup it did not foresee. Each known case degrades
+        # its own field; this keeps an unforeseen one from escaping as a bare
+        # library error that no caller handles, and still names the page.
+        raise ParseError(f"the page's markup could not be read ({_reason(exc)})", url=url) from exc
+
+
+def _reason(exc: Exception) -> str:
+    """A short, secret-free account of what went wrong, for the one-line error."""
+    words = str(exc).splitlines()[0][:80] if str(exc) else ""
+    kind = "nesting too deep" if isinstance(exc, RecursionError) else "unexpected value"
+    return f"{kind}: {words}" if words else kind
 
 
 class _Page:
@@ -99,8 +114,7 @@ class _Page:
         self.selectors = selectors
         self.meta = read_meta(tree)
         self.json_ld = read_json_ld(tree)
-        head_title = tree.css_first("head > title")
-        self.head_title = clean_text(head_title.text()) if head_title is not None else ""
+        self.head_title = _document_title(tree)
         prepare(tree)
         root = tree.body
         if root is None:
@@ -326,6 +340,24 @@ class _Page:
 
 
 # -- page-independent helpers ----------------------------------------------
+
+
+def _document_title(tree: LexborHTMLParser) -> str:
+    """The page's ``<title>`` wherever the parser put it.
+
+    Junk before ``<html>`` (a PHP warning, a stray script) makes the parser
+    open the body early, and the ``<title>`` then lands inside ``<body>``;
+    an SVG's own ``<title>`` names a picture, not the page.
+    """
+    for node in tree.css("title"):
+        parent = node.parent
+        while parent is not None and parent.tag not in ("svg", "math"):
+            parent = parent.parent
+        if parent is None:
+            text = clean_text(node.text())
+            if text:
+                return text
+    return ""
 
 
 def _strip_site_name(title: str, site_names: list[str]) -> str:

@@ -64,10 +64,13 @@ def _network(href: str | None) -> str | None:
     """Which advertised network a link points to; None for shares and the rest."""
     if not href:
         return None
-    parts = urlsplit(href)
+    try:
+        parts = urlsplit(href)
+        host = (parts.hostname or "").lower()
+    except ValueError:  # a malformed host or port: this link only is skipped
+        return None
     if parts.scheme not in ("http", "https") or _SHARE_PATH.search(href):
         return None
-    host = (parts.hostname or "").lower()
     for prefix in ("www.", "m.", "mobile."):
         host = host.removeprefix(prefix)
     for name, hosts in _NETWORK_HOSTS:

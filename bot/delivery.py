@@ -9,6 +9,13 @@ runs at the full allowed rate. On PostgreSQL the claim uses ``FOR UPDATE SKIP
 LOCKED``, so any number of workers and instances share the outbox without
 ever holding the same row.
 
+`serve` is what a running bot runs, and the benchmarks measure it: one loop
+that claims batch after batch while rows are due, and sleeps only when
+nothing is. It wakes at once when rows are queued (`bot.storage.outbox_signal`:
+in this process on commit, from other instances by PostgreSQL's NOTIFY), and
+otherwise when the next queued row falls due. `run_once` and `drain` are the
+same pipeline stopped after one batch or once nothing is due.
+
 Decisions are made on the meaning of an error (`bot.errors`), never on HTTP
 codes:
 
@@ -84,12 +91,14 @@ from bot.storage.database import Database
 from bot.storage.delivery_store import DeliveryStore, SentRecord
 from bot.storage.destinations import DestinationRepository
 from bot.storage.outbox import OutboxRepository
+from bot.storage.outbox_signal import listen_for_queued, on_queued
 from bot.xbudget import Importance, XBudget
 
 log = logging.getLogger(__name__)
 
 Alert = Callable[[str], Awaitable[None]]
 Render = Callable[[Delivery, Destination], Awaitable[Post | None]]
+Gate = Callable[[], Awaitable[bool]]
 MAX_REPORTED_ERRORS = 100
 
 
@@ -106,6 +115,8 @@ class DeliveryOptions:
     flush_every: int = 100
     flush_interval: float = 0.25
     max_wait: float = 1.0
+    idle: float = 2.0  # longest sleep with nothing due (queued rows wake the worker earlier)
+    locked_pause: float = 0.25  # rows due but held by another claim: look again this soon
 
 
 @dataclass(slots=True)
@@ -198,7 +209,7 @@ class _Recorder:
 
 
 class DeliveryWorker:
-    """Sends what the outbox holds: one batch per `run_once`, everything due per `drain`."""
+    """Sends what the outbox holds: for ever in `serve`, or one batch, or until nothing is due."""
 
     def __init__(
         self,
@@ -227,6 +238,13 @@ class DeliveryWorker:
         self.worker_id = f"worker-{uuid.uuid4().hex[:12]}"
         self._batches = itertools.count(1)
         self._held_until: dict[int, datetime] = {}
+        self._wake = asyncio.Event()
+        self.serving = False
+        self.sent_total = 0
+
+    def wake(self) -> None:
+        """Rows were queued: claim now instead of at the end of the current sleep."""
+        self._wake.set()
 
     async def recover(self) -> int:
         """Release rows a crashed worker left `sending`; run at start and on a schedule."""
@@ -247,7 +265,31 @@ class DeliveryWorker:
         """Claim and send batch after batch until nothing is due."""
         return await self._run(single=False)
 
-    async def _run(self, *, single: bool) -> DeliveryReport:
+    async def serve(self, stop: asyncio.Event, *, may_send: Gate | None = None) -> DeliveryReport:
+        """Deliver until `stop` is set: what a running bot runs.
+
+        Batch follows batch while rows are due; with nothing due the worker
+        sleeps until rows are queued (here, or by another instance on
+        PostgreSQL), until the next queued row falls due, or `idle` seconds.
+        `may_send` is asked before every claim (leadership, pause): while it
+        says no, nothing is claimed. On `stop`, rows claimed but not started
+        go back to the queue and the sends in flight finish.
+        """
+        self.serving = True
+        unsubscribe = on_queued(self.db, self.wake)
+        listener = asyncio.create_task(listen_for_queued(self.db, self.wake, stop))
+        try:
+            return await self._run(single=False, stop=stop, may_send=may_send)
+        finally:
+            self.serving = False
+            unsubscribe()
+            listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await listener
+
+    async def _run(
+        self, *, single: bool, stop: asyncio.Event | None = None, may_send: Gate | None = None
+    ) -> DeliveryReport:
         report = DeliveryReport()
         recorder = _Recorder(self.db, self.options.flush_every, self.options.flush_interval)
         queue: asyncio.Queue[_Job | None] = asyncio.Queue()
@@ -257,23 +299,34 @@ class DeliveryWorker:
             asyncio.create_task(self._consume(queue, report, recorder, hungry, low))
             for _ in range(self.options.concurrency)
         ]
-        stop = asyncio.Event()
-        flusher = asyncio.create_task(recorder.run(stop))
+        done = asyncio.Event()
+        flusher = asyncio.create_task(recorder.run(done))
         try:
-            while True:
-                batch = await self._claim()
+            while stop is None or not stop.is_set():
+                self._wake.clear()  # a wake from now on is kept for the sleep below
+                allowed = may_send is None or await may_send()
+                batch = await self._claim() if allowed else []
                 report.claimed += len(batch)
                 for job in await self._prepare(batch):
                     queue.put_nowait(job)
-                if single or not batch:
+                if single:
                     break
+                if not batch:
+                    if stop is None:
+                        break
+                    await _first_of(
+                        (self._wake, stop), await self._sleep_time(allowed, queue.qsize())
+                    )
+                    continue
                 hungry.clear()
                 if queue.qsize() > low:
-                    await hungry.wait()
+                    await _first_of((hungry, stop) if stop is not None else (hungry,), None)
+            if stop is not None and stop.is_set():
+                await self._give_back(queue)
             for _ in consumers:
                 queue.put_nowait(None)
             await asyncio.gather(*consumers)
-            stop.set()
+            done.set()
             await flusher
         finally:
             for task in [*consumers, flusher]:
@@ -281,7 +334,36 @@ class DeliveryWorker:
             with contextlib.suppress(asyncio.CancelledError):
                 await asyncio.gather(*consumers, flusher, return_exceptions=True)
             await recorder.flush()
+        self.sent_total += report.sent
         return report
+
+    async def _sleep_time(self, allowed: bool, queued: int) -> float:
+        """How long to sleep with nothing claimed: until the next row is due, at most `idle`."""
+        idle = self.options.idle
+        if not allowed:
+            return idle
+        async with self.db.session() as session:
+            due = await DeliveryStore(session).next_due()
+        if due is None:
+            return idle
+        wait = (due - self.clock.now()).total_seconds()
+        if wait <= 0:  # due, but claimed elsewhere or still in our own queue
+            return min(idle, self.options.locked_pause if queued == 0 else 0.05)
+        return min(idle, wait)
+
+    async def _give_back(self, queue: asyncio.Queue[_Job | None]) -> None:
+        """Return claimed rows nobody started sending to the queue (stop requested)."""
+        ids = []
+        while not queue.empty():
+            job = queue.get_nowait()
+            if job is not None:
+                ids.append(job.delivery.id)
+        if not ids:
+            return
+        async with self.db.session() as session:
+            await DeliveryStore(session).release(ids)
+            await session.commit()
+        log.info("stopping: %d claimed deliveries returned to the queue", len(ids))
 
     async def _claim(self) -> list[Delivery]:
         async with self.db.session() as session:
@@ -605,3 +687,15 @@ class DeliveryWorker:
             await self.alert(text)
         except Exception:
             log.exception("could not alert the admins")
+
+
+async def _first_of(events: tuple[asyncio.Event, ...], within: float | None) -> None:
+    """Wait until any of `events` is set, or `within` seconds (None: no limit)."""
+    if any(event.is_set() for event in events):
+        return
+    waiters = [asyncio.create_task(event.wait()) for event in events]
+    try:
+        await asyncio.wait(waiters, timeout=within, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiter in waiters:
+            waiter.cancel()

@@ -27,7 +27,7 @@ from bot.model import (
     DestinationState,
     Platform,
 )
-from bot.storage.rows import delivery_from_row, destination_from_row
+from bot.storage.rows import as_utc, delivery_from_row, destination_from_row
 from bot.storage.tables import ArticleRow, DeliveryRow, DestinationRow, SubscriberRow, XSpendRow
 
 _RECIPIENT = (
@@ -110,6 +110,42 @@ class DeliveryStore:
                 for r in records
             ],
         )
+
+    async def next_due(self) -> datetime | None:
+        """When the earliest queued row falls due (None with nothing queued)."""
+        value = await self.session.scalar(
+            select(func.min(DeliveryRow.next_attempt_at)).where(
+                DeliveryRow.state == DeliveryState.PENDING.value
+            )
+        )
+        return as_utc(value) if value is not None else None
+
+    async def release(self, ids: Sequence[int]) -> None:
+        """Put claimed rows that were never sent back in the queue, their attempt refunded."""
+        if not ids:
+            return
+        await self.session.execute(
+            update(DeliveryRow)
+            .where(DeliveryRow.id.in_(list(ids)), DeliveryRow.state == DeliveryState.SENDING.value)
+            .values(
+                state=DeliveryState.PENDING.value,
+                claimed_by=None,
+                attempts=DeliveryRow.attempts - 1,
+            )
+        )
+
+    async def release_claimed_except(self, worker: str) -> int:
+        """Requeue every row `sending` by a worker other than `worker` (a leader took over)."""
+        result = await self.session.execute(
+            update(DeliveryRow)
+            .where(
+                DeliveryRow.state == DeliveryState.SENDING.value,
+                DeliveryRow.claimed_by.is_(None)
+                | ~DeliveryRow.claimed_by.startswith(f"{worker}/", autoescape=True),
+            )
+            .values(state=DeliveryState.PENDING.value, claimed_by=None)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
 
     async def recipient_ids(self, *, after: int, limit: int) -> list[int]:
         """A page of active private-chat destination ids above `after` (keyset paging)."""

@@ -13,12 +13,14 @@ import dataclasses
 import json
 import logging
 import sys
+import traceback
 from collections.abc import Callable, Coroutine, Sequence
 from datetime import datetime
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-from bot.errors import ConfigError, NashirError
+from bot.errors import ConfigError, NashirError, UserInputError
 
 log = logging.getLogger("nashir")
 
@@ -38,25 +40,63 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(handler(args))
     except KeyboardInterrupt:
         return 130
-    except NashirError as exc:
-        if args.debug:
-            raise
-        print(f"nashir: {exc}", file=sys.stderr)
-        return EXIT_CONFIG if isinstance(exc, ConfigError) else EXIT_ERROR
     except Exception as exc:
-        if args.debug:
-            raise
-        print(f"nashir: unexpected error: {type(exc).__name__}: {exc}", file=sys.stderr)
-        return EXIT_ERROR
+        return _fail(exc, args)
+
+
+def _fail(exc: Exception, args: argparse.Namespace) -> int:
+    """One line on stderr naming what to fix (and, with --debug, the traceback), no secret."""
+    from bot.failures import explain
+    from bot.logs import RedactingFilter
+
+    settings = getattr(args, "settings", None)
+    redactor = RedactingFilter(settings.secrets() if settings is not None else ())
+    explained = explain(exc, settings)
+    if explained is not None:
+        line, code = explained, EXIT_CONFIG
+    elif isinstance(exc, NashirError):
+        line, code = str(exc), EXIT_CONFIG if isinstance(exc, ConfigError) else EXIT_ERROR
+    else:
+        line, code = f"unexpected error: {type(exc).__name__}: {exc}", EXIT_ERROR
+    if args.debug:
+        trace = "".join(traceback.format_exception(exc))
+        print(redactor.redact(trace), end="", file=sys.stderr)
+    print(f"nashir: {redactor.redact(line)}", file=sys.stderr)
+    return code
+
+
+def _version() -> str:
+    try:
+        return version("nashir")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+class _Command(argparse.ArgumentParser):
+    """A command's parser: takes --debug too, so it works wherever it is typed."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.add_argument(
+            "--debug",
+            action="store_true",
+            default=argparse.SUPPRESS,  # keep the value given before the command
+            help="show tracebacks and debug logs",
+        )
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="nashir", description="Publishes a news site's articles to Telegram and X."
     )
+    parser.add_argument("--version", action="version", version=f"nashir {_version()}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
-    parser.add_argument("--env-file", default=".env", help="settings file (default: .env)")
-    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+    parser.add_argument(
+        "--env-file",
+        metavar="FILE",
+        help="settings file (default: .env in the current directory, when there is one)",
+    )
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=_Command)
 
     run = commands.add_parser("run", help="run the bot: scheduler and handlers")
     run.add_argument(
@@ -75,17 +115,27 @@ def _parser() -> argparse.ArgumentParser:
     run.set_defaults(handler=_run)
 
     demo = commands.add_parser("demo", help="run the whole bot against a bundled demo site")
-    demo.add_argument("--seconds", type=float, default=30.0, help="how long to run (default 30)")
+    demo.add_argument(
+        "--seconds", type=float, default=30.0, metavar="S", help="how long to run (default 30)"
+    )
     demo.set_defaults(handler=_demo)
 
     ingest = commands.add_parser("ingest", help="fetch a page or feed once and print it as JSON")
-    ingest.add_argument("url")
+    ingest.add_argument("url", help="the page or feed to read")
     ingest.add_argument("--store", action="store_true", help="also store it in the database")
     ingest.set_defaults(handler=_ingest)
 
     preview = commands.add_parser("preview", help="show the posts an article would get")
     preview.add_argument("target", help="article URL or saved HTML file")
-    preview.add_argument("--platform", choices=("telegram", "x", "all"), default="all")
+    preview.add_argument(
+        "--platform",
+        choices=("telegram", "x", "all"),
+        default="all",
+        help="which post to show (default: all)",
+    )
+    preview.add_argument(
+        "--raw", action="store_true", help="show the Telegram post as HTML, not as it renders"
+    )
     preview.set_defaults(handler=_preview)
 
     schedule = commands.add_parser(
@@ -100,8 +150,22 @@ def _parser() -> argparse.ArgumentParser:
     upgrade.set_defaults(handler=_db_upgrade)
 
     # -- operations: sources as OPML, backfill ---------------------------------------------
-    sources = commands.add_parser("sources", help="import or export the sources as OPML")
+    sources = commands.add_parser(
+        "sources", help="list, add or remove sources; import or export them as OPML"
+    )
     sources_commands = sources.add_subparsers(title="sources commands", metavar="ACTION")
+    listed = sources_commands.add_parser(
+        "list", help="every source: active, retired or disabled, and how its polls fare"
+    )
+    listed.set_defaults(handler=_sources_list)
+    added = sources_commands.add_parser("add", help="add a feed or page to poll")
+    added.add_argument("url", help="the feed or page URL (http, https or feed)")
+    added.set_defaults(handler=_sources_add)
+    removed = sources_commands.add_parser(
+        "remove", help="stop polling a source and forget it (its articles stay)"
+    )
+    removed.add_argument("url", help="the source's URL, as `nashir sources list` shows it")
+    removed.set_defaults(handler=_sources_remove)
     imported = sources_commands.add_parser("import", help="add the feeds an OPML file lists")
     imported.add_argument("file", type=Path, help="an OPML file (from a feed reader)")
     imported.set_defaults(handler=_sources_import)
@@ -124,14 +188,18 @@ def _parser() -> argparse.ArgumentParser:
 
 def _settings(args: argparse.Namespace) -> Any:
     from bot.logs import configure_logging
-    from bot.settings import load_settings
+    from bot.settings import load_settings, read_environment, unknown_variables
 
-    settings = load_settings(env_file=args.env_file)
+    env_file = args.env_file if args.env_file is not None else ".env"
+    settings = load_settings(env_file=env_file, required=args.env_file is not None)
+    args.settings = settings  # the error line redacts its secrets
     configure_logging(
         level="DEBUG" if args.debug else settings.log_level,
         fmt=settings.log_format,
         secrets=settings.secrets(),
     )
+    for warning in unknown_variables(read_environment(env_file=env_file)):
+        log.warning("%s", warning)
     return settings
 
 
@@ -140,8 +208,6 @@ async def _run(args: argparse.Namespace) -> int:
     from bot.runner import serve, settle_heap, stop_on_signals
 
     settings = _settings(args)
-    if not settings.sources:
-        log.warning("NASHIR_SOURCES is empty: nothing will be polled")
     app = build(settings, backfill=args.backfill, webhook=args.webhook)
     settle_heap()
     stop = asyncio.Event()
@@ -194,6 +260,78 @@ async def _schedule(args: argparse.Namespace) -> int:
         await app.fetcher.aclose()
         app.outbox.close()
         await app.db.close()
+    return 0
+
+
+async def _sources_list(args: argparse.Namespace) -> int:
+    from bot.storage.database import Database
+    from bot.storage.source_setting import SettingSources
+
+    settings = _settings(args)
+    db = Database(settings.database_url)
+    try:
+        await db.upgrade()
+        async with db.session() as session:
+            entries = await SettingSources(session).entries()
+    finally:
+        await db.close()
+    for entry in entries:
+        origin = "NASHIR_SOURCES" if entry.from_setting else "added"
+        health = f"{entry.failures} failed polls" if entry.failures else "ok"
+        if entry.retired_at is not None:
+            health = f"retired {entry.retired_at:%Y-%m-%d %H:%M} UTC"
+        print(f"{entry.state:<8}  {origin:<14}  {health:<24}  {entry.url}")
+    count = len(entries)
+    print(f"{count} {'source' if count == 1 else 'sources'}", file=sys.stderr)
+    return 0
+
+
+async def _sources_add(args: argparse.Namespace) -> int:
+    from bot.clock import SystemClock
+    from bot.netguard import check_public_url
+    from bot.settings import source_url
+    from bot.storage.database import Database
+    from bot.storage.source_setting import SettingSources
+
+    settings = _settings(args)
+    try:
+        url = source_url(args.url)
+    except ValueError as exc:
+        raise UserInputError(str(exc)) from None
+    await check_public_url(url, allow_private=settings.allow_private_urls)
+    db = Database(settings.database_url)
+    try:
+        await db.upgrade()
+        async with db.session() as session:
+            added = await SettingSources(session).add(url, SystemClock().now())
+            await session.commit()
+    finally:
+        await db.close()
+    print(f"{'added' if added else 'already known:'} {url}", file=sys.stderr)
+    return 0
+
+
+async def _sources_remove(args: argparse.Namespace) -> int:
+    from bot.storage.database import Database
+    from bot.storage.sources import SourceRepository
+
+    settings = _settings(args)
+    db = Database(settings.database_url)
+    try:
+        await db.upgrade()
+        async with db.session() as session:
+            removed = await SourceRepository(session).remove(args.url.strip())
+            await session.commit()
+    finally:
+        await db.close()
+    if not removed:
+        raise UserInputError(f"no source {args.url.strip()}: `nashir sources list` shows them")
+    print(f"removed {args.url.strip()}", file=sys.stderr)
+    if args.url.strip() in settings.sources:
+        log.warning(
+            "%s is still in NASHIR_SOURCES and comes back at the next start: remove it there too",
+            args.url.strip(),
+        )
     return 0
 
 
@@ -256,15 +394,23 @@ async def _backfill(args: argparse.Namespace) -> int:
 
 
 async def _db_upgrade(args: argparse.Namespace) -> int:
-    from bot.storage.database import Database
+    from bot.storage.database import Database, location
 
     settings = _settings(args)
     db = Database(settings.database_url)
     try:
+        before = await db.revision()
         await db.upgrade()
+        after = await db.revision()
     finally:
         await db.close()
-    print("database is up to date", file=sys.stderr)
+    where = location(settings.database_url)
+    if before == after:
+        print(f"database {where} was already at migration {after}", file=sys.stderr)
+    elif before is None:
+        print(f"database {where} created at migration {after}", file=sys.stderr)
+    else:
+        print(f"database {where} upgraded from migration {before} to {after}", file=sys.stderr)
     return 0
 
 

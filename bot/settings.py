@@ -8,8 +8,9 @@ settings never shows them.
 
 from __future__ import annotations
 
+import difflib
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import unquote, urlsplit
@@ -17,7 +18,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
 from pydantic import Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
 from bot.errors import ConfigError
 
@@ -28,17 +34,33 @@ IdList = Annotated[tuple[int, ...], NoDecode]
 class Settings(BaseSettings):
     """Everything Nashir reads from the environment; `.env.example` documents each one."""
 
-    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True, frozen=True)
+    model_config = SettingsConfigDict(
+        extra="ignore", populate_by_name=True, frozen=True, env_ignore_empty=True
+    )
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Only what `load_settings` passes in: the environment it was given, never its own."""
+        return (init_settings,)
 
     # -- core -------------------------------------------------------------------------
     database_url: str = Field(
-        "sqlite+aiosqlite:///./nashir.db",
-        description="SQLAlchemy URL of the store (SQLite file by default, PostgreSQL in "
-        "production).",
+        default_factory=lambda: default_database_url(os.environ),
+        description="SQLAlchemy URL of the store; unset: the SQLite file nashir.db in "
+        "$XDG_DATA_HOME/nashir (~/.local/share/nashir). PostgreSQL in production.",
         alias="NASHIR_DATABASE_URL",
     )
     sources: CommaList = Field(
-        (), description="Comma-separated feed or page URLs to poll.", alias="NASHIR_SOURCES"
+        (),
+        description="Comma-separated feed or page URLs to poll (http, https or feed).",
+        alias="NASHIR_SOURCES",
     )
     poll_interval: int = Field(
         120,
@@ -500,6 +522,11 @@ class Settings(BaseSettings):
             return tuple(part.strip() for part in value.split(",") if part.strip())
         return value
 
+    @field_validator("sources")
+    @classmethod
+    def _source_urls(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(source_url(entry) for entry in value)
+
     @field_validator("admin_ids", mode="before")
     @classmethod
     def _split_ids(cls, value: object) -> object:
@@ -586,28 +613,134 @@ def _clock_time(text: str) -> tuple[int, int]:
     return int(hours), int(minutes)
 
 
+def source_url(entry: str) -> str:
+    """A source URL as stored: `feed://` read as https; anything but an http(s) URL refused.
+
+    Raises:
+        ValueError: The entry is not an absolute http(s) URL with a host; the
+            message quotes it.
+    """
+    text = entry.strip()
+    lowered = text.lower()
+    if lowered.startswith("feed:https://") or lowered.startswith("feed:http://"):
+        text = text[len("feed:") :]
+    elif lowered.startswith("feed://"):
+        text = "https://" + text[len("feed://") :]
+    try:
+        parts = urlsplit(text)
+        host = parts.hostname
+    except ValueError:
+        host = None
+        parts = urlsplit("")
+    if parts.scheme.lower() not in ("http", "https") or not host or " " in text:
+        raise ValueError(f"{entry.strip()!r} is not an http(s) URL of a feed or page")
+    return text
+
+
+def default_database_url(environ: Mapping[str, str]) -> str:
+    """The SQLite file in the data directory: $XDG_DATA_HOME/nashir, else ~/.local/share/nashir.
+
+    Stable wherever the command is run from; the directory is created by
+    `load_settings` when it is used.
+    """
+    return f"sqlite+aiosqlite:///{data_dir(environ) / 'nashir.db'}"
+
+
+def data_dir(environ: Mapping[str, str]) -> Path:
+    """Where Nashir keeps its files when no database URL is set."""
+    xdg = environ.get("XDG_DATA_HOME", "").strip()
+    if xdg and Path(xdg).is_absolute():
+        return Path(xdg) / "nashir"
+    home = environ.get("HOME", "").strip()
+    base = Path(home) if home else Path.home()
+    return base / ".local" / "share" / "nashir"
+
+
+PREFIXES = ("NASHIR_", "TELEGRAM_", "X_")
+NOT_SETTINGS = frozenset({"NASHIR_TEST_DATABASE_URL"})  # read by the test suite only
+X_KEYS = ("X_CONSUMER_KEY", "X_CONSUMER_SECRET", "X_ACCESS_TOKEN", "X_ACCESS_TOKEN_SECRET")
+
+
+def unknown_variables(names: Iterable[str]) -> list[str]:
+    """One warning per variable that looks like a setting but is none, with the closest one."""
+    known = sorted(env_names())
+    warnings = []
+    for name in sorted(set(names)):
+        if not name.startswith(PREFIXES) or name in known or name in NOT_SETTINGS:
+            continue
+        close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+        hint = f"did you mean {close[0]}?" if close else "it is ignored"
+        warnings.append(f"{name} is not a Nashir setting: {hint}")
+    return warnings
+
+
+def read_environment(
+    environ: Mapping[str, str] | None = None,
+    env_file: str | Path | None = ".env",
+    *,
+    required: bool = False,
+) -> dict[str, str]:
+    """The variables settings are read from: `env_file` under `environ` (default: the process's).
+
+    Raises:
+        ConfigError: `env_file` is `required` (named by the user) but does
+            not exist.
+    """
+    source = dict(os.environ if environ is None else environ)
+    values: dict[str, str] = {}
+    if env_file is not None:
+        path = Path(env_file)
+        if path.exists():
+            try:
+                loaded = dotenv_values(path)
+            except OSError as exc:
+                raise ConfigError(f"--env-file {path}: {exc.strerror or exc}") from None
+            values.update({k: v for k, v in loaded.items() if v is not None})
+        elif required:
+            raise ConfigError(f"--env-file {path}: no such file")
+    values.update(source)
+    return values
+
+
 def env_names() -> dict[str, str]:
     """Map each environment variable to its field name (for docs and `.env.example`)."""
     return {str(info.alias): name for name, info in Settings.model_fields.items()}
 
 
 def load_settings(
-    environ: Mapping[str, str] | None = None, env_file: str | Path | None = ".env"
+    environ: Mapping[str, str] | None = None,
+    env_file: str | Path | None = ".env",
+    *,
+    required: bool = False,
 ) -> Settings:
     """Build settings from `environ` (default: the process's) over an optional `.env` file.
 
     The environment wins over the file, as twelve-factor tools do. Only
     variables Nashir knows are read, so an unrelated variable never breaks
-    start-up.
+    start-up, and an empty value means unset whichever way it was given
+    (systemd's `EnvironmentFile`, `docker --env-file`, a shell's `export`).
     """
-    source = dict(os.environ if environ is None else environ)
-    values: dict[str, Any] = {}
-    if env_file is not None and Path(env_file).is_file():
-        values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
-    values.update(source)
+    values = read_environment(environ, env_file, required=required)
     known = env_names()
-    picked = {name: value for name, value in values.items() if name in known}
-    picked = {name: value for name, value in picked.items() if value != ""}
+    picked: dict[str, Any] = {
+        name: value for name, value in values.items() if name in known and value.strip() != ""
+    }
+    missing_x = [name for name in X_KEYS if name not in picked]
+    if 0 < len(missing_x) < len(X_KEYS):
+        raise ConfigError(
+            f"X needs all four keys or none: {', '.join(missing_x)} "
+            f"{'is' if len(missing_x) == 1 else 'are'} not set"
+        )
+    if "NASHIR_DATABASE_URL" not in picked:
+        folder = data_dir(values)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ConfigError(
+                f"cannot create the data directory {folder} ({exc.strerror or exc}): "
+                "set NASHIR_DATABASE_URL or XDG_DATA_HOME"
+            ) from None
+        picked["NASHIR_DATABASE_URL"] = default_database_url(values)
     try:
         return Settings.model_validate(picked)
     except ValidationError as exc:

@@ -20,6 +20,8 @@ README_END = "<!-- settings:end -->"
 
 
 def _default(info: FieldInfo) -> str:
+    if info.default_factory is not None:
+        return ""  # computed at start; the description says how
     value = info.default
     if value is None or value == ():
         return ""

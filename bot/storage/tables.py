@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -61,6 +62,9 @@ class SourceRow(Base):
     selectors: Mapped[str | None] = mapped_column(Text)
     title: Mapped[str | None] = mapped_column(String(512))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # Listed in NASHIR_SOURCES; retired (not polled, kept) once no longer listed.
+    from_setting: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    retired_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class ArticleRow(Base):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -61,7 +62,7 @@ def env(
 
 
 def nashir(env: Path, *args: str) -> int:
-    return main(["--env-file", str(env / "none"), *args])
+    return main(["--env-file", os.devnull, *args])
 
 
 def counts(database_url: str) -> tuple[int, dict[str, int], list[bool]]:

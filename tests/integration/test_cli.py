@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -57,7 +58,7 @@ def test_ingest_prints_everything_the_seed_page_shows(
     env: Path, seed_server: ServerThread, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code = main(
-        ["--env-file", str(env / "none"), "ingest", f"{seed_server.url}/mobile/article/12345"]
+        ["--env-file", os.devnull, "ingest", f"{seed_server.url}/mobile/article/12345"]
     )
     out = capsys.readouterr().out
     assert code == 0
@@ -86,11 +87,11 @@ def test_ingest_stores_nothing_unless_asked(
     env: Path, seed_server: ServerThread, capsys: pytest.CaptureFixture[str]
 ) -> None:
     url = f"{seed_server.url}/mobile/article/12345"
-    assert main(["--env-file", str(env / "none"), "ingest", url]) == 0
+    assert main(["--env-file", os.devnull, "ingest", url]) == 0
     assert not (env / "cli.db").exists()
-    assert main(["--env-file", str(env / "none"), "ingest", "--store", url]) == 0
+    assert main(["--env-file", os.devnull, "ingest", "--store", url]) == 0
     assert "stored as article 1" in capsys.readouterr().err
-    assert main(["--env-file", str(env / "none"), "ingest", "--store", url]) == 0
+    assert main(["--env-file", os.devnull, "ingest", "--store", url]) == 0
     assert "already stored" in capsys.readouterr().err
 
 
@@ -106,7 +107,7 @@ def test_a_fetch_error_is_one_line_and_exit_1(
     reason: str,
 ) -> None:
     url = target if target.startswith("http") else f"{seed_server.url}{target}"
-    code = main(["--env-file", str(env / "none"), "ingest", url])
+    code = main(["--env-file", os.devnull, "ingest", url])
     err = capsys.readouterr().err
     assert code == 1
     assert err.startswith("nashir: ")
@@ -119,7 +120,7 @@ def test_a_bad_setting_is_one_line_and_exit_2(
     env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("NASHIR_POLL_INTERVAL", "often")
-    code = main(["--env-file", str(env / "none"), "db", "upgrade"])
+    code = main(["--env-file", os.devnull, "db", "upgrade"])
     err = capsys.readouterr().err
     assert code == 2
     assert err.startswith("nashir: NASHIR_POLL_INTERVAL: ")
@@ -129,7 +130,7 @@ def test_a_bad_setting_is_one_line_and_exit_2(
 def test_preview_of_a_saved_page_shows_both_posts_with_lengths(
     env: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code = main(["--env-file", str(env / "none"), "preview", str(SEED)])
+    code = main(["--env-file", os.devnull, "preview", str(SEED)])
     out = capsys.readouterr().out
     assert code == 0
     assert "Telegram" in out
@@ -139,6 +140,8 @@ def test_preview_of_a_saved_page_shows_both_posts_with_lengths(
 
 
 def test_db_upgrade_creates_the_schema(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["--env-file", str(env / "none"), "db", "upgrade"]) == 0
+    assert main(["--env-file", os.devnull, "db", "upgrade"]) == 0
     assert (env / "cli.db").exists()
-    assert "up to date" in capsys.readouterr().err
+    assert "created at migration" in capsys.readouterr().err
+    assert main(["--env-file", os.devnull, "db", "upgrade"]) == 0
+    assert "was already at migration" in capsys.readouterr().err

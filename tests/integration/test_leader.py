@@ -87,7 +87,7 @@ def start_instance(
     }
     with (tmp_path / f"{name}.log").open("wb") as log:
         process = subprocess.Popen(
-            [str(NASHIR), "--env-file", str(tmp_path / "none.env"), "run"],
+            [str(NASHIR), "--env-file", os.devnull, "run"],
             cwd=tmp_path,
             env=env,
             stdout=log,

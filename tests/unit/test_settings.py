@@ -1,12 +1,15 @@
 import pytest
 
 from bot.errors import ConfigError
-from bot.settings import load_settings
+from bot.settings import load_settings, unknown_variables
 
 
-def test_defaults_need_no_environment() -> None:
-    settings = load_settings({}, env_file=None)
-    assert settings.database_url == "sqlite+aiosqlite:///./nashir.db"
+def test_defaults_need_no_environment(tmp_path) -> None:
+    settings = load_settings({"HOME": str(tmp_path)}, env_file=None)
+    assert settings.database_url == (
+        f"sqlite+aiosqlite:///{tmp_path}/.local/share/nashir/nashir.db"
+    )
+    assert (tmp_path / ".local" / "share" / "nashir").is_dir()
     assert settings.poll_interval == 120
     assert settings.timezone == "Asia/Aden"
     assert settings.language == "ar"
@@ -74,7 +77,10 @@ def test_secrets_never_show_in_repr() -> None:
     settings = load_settings(
         {
             "TELEGRAM_BOT_TOKEN": "123456:very-secret-token-value-abcdefghijkl",
+            "X_CONSUMER_KEY": "x-key-value",
             "X_CONSUMER_SECRET": "x-secret-value",
+            "X_ACCESS_TOKEN": "x-token-value",
+            "X_ACCESS_TOKEN_SECRET": "x-token-secret-value",
         },
         env_file=None,
     )
@@ -83,5 +89,67 @@ def test_secrets_never_show_in_repr() -> None:
     assert "x-secret-value" not in shown
     assert set(settings.secrets()) == {
         "123456:very-secret-token-value-abcdefghijkl",
+        "x-key-value",
         "x-secret-value",
+        "x-token-value",
+        "x-token-secret-value",
     }
+
+
+def test_an_empty_value_is_unset_even_in_the_process_environment(monkeypatch) -> None:
+    for name in ("NASHIR_HTTP_PORT", "NASHIR_METRICS_PORT", "NASHIR_ADMIN_CHAT_ID"):
+        monkeypatch.setenv(name, "")
+    monkeypatch.setenv("NASHIR_X_MONEY_PER_MONTH", "")
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "")
+    settings = load_settings(env_file=None)
+    assert settings.http_port is None
+    assert settings.metrics_port is None
+    assert settings.admin_chat_id is None
+    assert settings.x_money_per_month is None
+    assert settings.telegram_bot_token is None
+
+
+def test_only_the_given_environment_is_read(monkeypatch) -> None:
+    monkeypatch.setenv("NASHIR_POLL_INTERVAL", "7")
+    assert load_settings({}, env_file=None).poll_interval == 120
+
+
+@pytest.mark.parametrize("entry", ["marsad.example/rss", "not a url", "file:///etc/passwd"])
+def test_each_source_is_checked_and_named(entry: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings({"NASHIR_SOURCES": f"https://ok.example/rss,{entry}"}, env_file=None)
+    assert str(caught.value) == (
+        f"NASHIR_SOURCES: {entry!r} is not an http(s) URL of a feed or page"
+    )
+
+
+def test_feed_scheme_sources_are_read_as_https() -> None:
+    settings = load_settings({"NASHIR_SOURCES": "feed://a.example/rss"}, env_file=None)
+    assert settings.sources == ("https://a.example/rss",)
+
+
+def test_a_partial_set_of_x_keys_names_the_missing_ones() -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings({"X_CONSUMER_KEY": "k", "X_ACCESS_TOKEN": "t"}, env_file=None)
+    assert str(caught.value) == (
+        "X needs all four keys or none: X_CONSUMER_SECRET, X_ACCESS_TOKEN_SECRET are not set"
+    )
+
+
+def test_a_named_env_file_must_exist(tmp_path) -> None:
+    with pytest.raises(ConfigError, match="no such file"):
+        load_settings({}, env_file=tmp_path / "nashir.env", required=True)
+
+
+def test_unknown_variables_get_the_closest_setting() -> None:
+    assert unknown_variables(
+        ["NASHIR_POLL_INTERVALL", "X_WHATEVER", "PATH", "NASHIR_LANGUAGE"]
+    ) == [
+        "NASHIR_POLL_INTERVALL is not a Nashir setting: did you mean NASHIR_POLL_INTERVAL?",
+        "X_WHATEVER is not a Nashir setting: it is ignored",
+    ]
+
+
+def test_the_default_database_follows_xdg_data_home(tmp_path) -> None:
+    settings = load_settings({"XDG_DATA_HOME": str(tmp_path / "data")}, env_file=None)
+    assert settings.database_url == f"sqlite+aiosqlite:///{tmp_path}/data/nashir/nashir.db"

@@ -2,47 +2,66 @@
 
 Telegram does not render HTML; it parses a tiny tag set into plain text and a list
 of "message entities" (bold from offset 3 for 5 units, a link, ...). A message's
-length limits (4096 for text, 1024 for captions) apply to that visible text, so
-formatting code needs this parser to know whether a post fits, and the local fake
-Bot API needs it to reject what Telegram would reject.
+length limits (4096 for text, 1024 for captions) apply to the text Telegram
+stores, so formatting code needs this parser to know whether a post fits, and the
+local fake Bot API needs it to refuse what Telegram would refuse.
 
-The rules follow https://core.telegram.org/bots/api#html-style and the parser in
-tdlib (``do_parse_html``) that the Bot API server runs:
+This is tdlib's ``parse_html`` (``td/telegram/MessageEntity.cpp``), which the Bot
+API server runs, ported rule for rule and tested against tdlib's own cases
+(``tests/data/tdlib/``):
 
 * tags: b, strong, i, em, u, ins, s, strike, del, a href, code, pre (with an inner
   ``code class="language-x"``), span class="tg-spoiler", tg-spoiler, blockquote
-  (optionally ``expandable``), tg-emoji emoji-id; tag names are case-insensitive,
-  end tags must match the open tag exactly (``</>`` closes anything);
-* unknown attributes are ignored; unknown tags are errors;
-* only ``&lt; &gt; &amp; &quot;`` and numeric references are entities;
-* entity offsets and lengths count UTF-16 code units (an emoji outside the BMP
-  counts 2), as the Bot API reports them.
+  (optionally ``expandable``), tg-emoji emoji-id, tg-time unix format; tag names
+  are case-insensitive, attribute names are not (``CLASS=`` is ignored); an end
+  tag must match the open tag (``</>`` closes anything);
+* whitespace inside tags is space, tab, CR, LF and vertical tab, not form feed;
+* an attribute may go without a value, but not without a name (``<i a"b=c>``);
+* ``emoji-id`` must be a non-zero 64-bit integer written as it prints (no
+  ``007``, no Arabic-Indic digits);
+* only ``&lt; &gt; &amp; &quot;`` and numeric references are decoded; a reference
+  to a surrogate refuses the whole text.
 
 Two modes. Telegram's server is lenient in ways the documentation is not: a bare
-``&`` or ``>`` passes through, ``&nbsp;`` stays literal and a bad link silently
-loses its entity. ``strict=True`` (the default) enforces the documented rules
-instead, because every one of those leniencies hides an escaping bug in our own
-formatting (an article that mentions "&lt" would lose characters). ``strict=False``
-mimics the server exactly.
+``&`` or ``>`` passes through, ``&nbsp;`` stays literal, ``&lt`` needs no
+semicolon and a link Telegram does not keep silently loses its entity.
+``strict=True`` (the default) refuses all of these, because every one hides an
+escaping bug in our own formatting (an article that mentions "&lt" would lose
+characters, a dropped link goes unnoticed); it never accepts what Telegram
+refuses. ``strict=False`` is exactly the server.
+
+``parse_html`` gives tdlib's raw result; what a message stores, and so its
+length, is that result after ``fix_formatted_text`` (``bot.text.telegram_text``):
+``stored_text`` and ``visible_length`` apply both.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from dataclasses import dataclass, replace
+
+from bot.text.telegram_entities import Entity, sort_key, utf16_length
+from bot.text.telegram_links import checked_link
+from bot.text.telegram_text import TelegramTextError, fix_formatted_text
 
 __all__ = [
     "Entity",
     "TelegramHTMLError",
+    "date_flags",
     "parse_html",
+    "stored_text",
     "strip_message",
     "utf16_length",
     "visible_length",
 ]
 
-_TAG_TYPES: dict[str, str] = {
+_TAGS = frozenset(
+    {
+        "a", "b", "strong", "i", "em", "s", "strike", "del", "u", "ins", "tg-spoiler",
+        "tg-emoji", "tg-time", "span", "pre", "code", "blockquote",
+    }
+)  # fmt: skip
+_SIMPLE = {
     "b": "bold",
     "strong": "bold",
     "i": "italic",
@@ -54,22 +73,17 @@ _TAG_TYPES: dict[str, str] = {
     "del": "strikethrough",
     "tg-spoiler": "spoiler",
     "span": "spoiler",
-    "a": "text_link",
-    "code": "code",
-    "pre": "pre",
-    "tg-emoji": "custom_emoji",
-    "blockquote": "blockquote",
 }
 _NAMED_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
-# Entity types Telegram merges when they touch or overlap (tdlib "splittable" types).
-_MERGEABLE = frozenset({"bold", "italic", "underline", "strikethrough", "spoiler"})
-_SPACES = " \t\r\n\v\f"
-# Telegram trims these from both ends of a message before storing it.
-_TRIMMED = " \t\r\n\v\f"
+# tdlib's is_space: the C string's terminating NUL counts, form feed does not.
+_SPACES = " \t\r\n\v\0"
+_ATTRIBUTE_STOP = _SPACES + "=>/\"'"
 _SPECIAL = re.compile(r"[<&>]")
 _REFERENCE = re.compile(r"&#?[A-Za-z0-9]+;")
-_NAME_TOKEN = re.compile(r"[A-Za-z0-9.\-]*")
-_LINK_SCHEMES = frozenset({"http", "https", "ftp", "tg", "ton", "tonsite"})
+_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+_INTEGER = re.compile(r"-?[0-9]+")
+_DATE_FLAGS = {"t": 2, "T": 4, "d": 8, "D": 16, "w": 32, "W": 32}
+_SURROGATES = re.compile("[\ud800-\udfff]")
 
 
 class TelegramHTMLError(ValueError):
@@ -87,52 +101,59 @@ class TelegramHTMLError(ValueError):
         self.byte_offset = byte_offset
 
 
-@dataclass(frozen=True, slots=True)
-class Entity:
-    """One Bot API MessageEntity; offset and length are in UTF-16 code units."""
-
-    type: str
-    offset: int
-    length: int
-    url: str | None = None
-    language: str | None = None
-    custom_emoji_id: str | None = None
-
-    @property
-    def end(self) -> int:
-        """Offset just past the entity, in UTF-16 code units."""
-        return self.offset + self.length
-
-    def to_api(self) -> dict[str, Any]:
-        """The entity as the Bot API serialises it (optional fields only when set)."""
-        data: dict[str, Any] = {"type": self.type, "offset": self.offset, "length": self.length}
-        if self.url is not None:
-            data["url"] = self.url
-        if self.language is not None:
-            data["language"] = self.language
-        if self.custom_emoji_id is not None:
-            data["custom_emoji_id"] = self.custom_emoji_id
-        return data
-
-
 @dataclass(slots=True)
 class _OpenTag:
     name: str
     argument: str
+    date: int
     utf16_start: int
     chunk_start: int
     index: int
 
 
-def utf16_length(text: str) -> int:
-    """Length of ``text`` in UTF-16 code units, the unit of Bot API entity offsets."""
-    if text.isascii():
-        return len(text)
-    return len(text.encode("utf-16-le", "surrogatepass")) // 2
-
-
 def _byte_offset(text: str, index: int) -> int:
     return len(text[:index].encode("utf-8", "surrogatepass"))
+
+
+def _ascii_lower(text: str) -> str:
+    return "".join(c.lower() if c.isascii() else c for c in text)
+
+
+def _int64_id(text: str) -> int | None:
+    """As in tdlib's ``to_integer_safe<int64>``: a number written exactly as it prints."""
+    if not _INTEGER.fullmatch(text) or str(int(text)) != text:
+        return None
+    value = int(text)
+    return value if -(2**63) <= value < 2**63 else None
+
+
+def _lenient_int32(text: str) -> int:
+    """As in tdlib's ``to_integer<int32>``: leading digits, the rest ignored, wrapping."""
+    negative = text.startswith("-")
+    digits = re.match(r"[0-9]*", text[1:] if negative else text)
+    value = int(digits.group() or "0") % 2**32 if digits else 0
+    if value > 2**31 - 1:
+        value = (2**32 - value) % 2**32
+        negative = not negative
+        if value > 2**31 - 1:
+            return -(2**31)
+    return -value if negative else value
+
+
+def date_flags(date_format: str) -> int:
+    """As in tdlib's flags for a ``<tg-time format>``: r relative, t/T time, d/D date, w weekday.
+
+    Raises:
+        TelegramHTMLError: For any other letter, or "r" with others.
+    """
+    if date_format in {"r", "R"}:
+        return 1
+    flags = 0
+    for letter in date_format:
+        if letter not in _DATE_FLAGS:
+            raise TelegramHTMLError("Invalid date format used")
+        flags |= _DATE_FLAGS[letter]
+    return flags
 
 
 class _Parser:
@@ -145,6 +166,10 @@ class _Parser:
         self.utf16 = 0
         self.stack: list[_OpenTag] = []
         self.entities: list[Entity] = []
+
+    def at(self, i: int) -> str:
+        """The character at ``i``; NUL past the end, like tdlib's C string."""
+        return self.text[i] if i < len(self.text) else "\0"
 
     def emit(self, piece: str) -> None:
         self.chunks.append(piece)
@@ -176,55 +201,61 @@ class _Parser:
                     )
                 self.emit(">")
                 i = j + 1
-            elif j + 1 < n and text[j + 1] == "/":
+            elif self.at(j + 1) == "/":
                 i = self.end_tag(j)
             else:
                 i = self.start_tag(j)
         if self.stack:
             name = self.stack[-1].name
             raise self.error(f'Can\'t find end tag corresponding to start tag "{name}"')
-        return "".join(self.chunks), _normalise(self.entities)
+        visible = "".join(self.chunks)
+        if _SURROGATES.search(visible):
+            raise self.error(
+                "Text contains invalid Unicode characters after decoding HTML entities, "
+                "check for unmatched surrogate code units"
+            )
+        entities = [
+            replace(e, language=None) if e.type == "code" and e.language else e
+            for e in self.entities
+        ]
+        return visible, sorted(entities, key=sort_key)
 
-    def decode_entity(self, start: int) -> tuple[str, int] | None:
+    def decode_entity(self, start: int) -> tuple[str, int, bool] | None:
         """Decode the reference at ``start`` like tdlib's ``decode_html_entity``.
 
-        Returns the character and the index after the reference, or None when the
-        ``&`` does not start a reference Telegram understands.
+        Returns the character, the index after the reference and whether it ended
+        with a semicolon, or None when the ``&`` starts no reference Telegram knows.
         """
-        text, n = self.text, len(self.text)
         end = start + 1
-        if end < n and text[end] == "#":
+        if self.at(end) == "#":
             end += 1
-            hexadecimal = end < n and text[end] == "x"
+            hexadecimal = self.at(end) == "x"
             if hexadecimal:
                 end += 1
-            digits_start = end
             alphabet = "0123456789abcdefABCDEF" if hexadecimal else "0123456789"
-            while end < n and text[end] in alphabet:
+            digits_start = end
+            while self.at(end) in alphabet and end < len(self.text):
                 end += 1
-            digits = text[digits_start:end]
-            if not digits or end - start >= 10:
-                return None
-            code = int(digits, 16 if hexadecimal else 10)
-            if code == 0 or code >= 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+            code = int(self.text[digits_start:end] or "0", 16 if hexadecimal else 10)
+            if code == 0 or code >= 0x10FFFF or end - start >= 10:
                 return None
             char = chr(code)
         else:
-            while end < n and text[end].isascii() and text[end].isalpha():
+            while (
+                end < len(self.text) and self.text[end] in _ALNUM and not self.text[end].isdigit()
+            ):
                 end += 1
-            named = _NAMED_ENTITIES.get(text[start + 1 : end])
+            named = _NAMED_ENTITIES.get(self.text[start + 1 : end])
             if named is None:
                 return None
             char = named
-        if end < n and text[end] == ";":
-            return char, end + 1
-        if self.strict:
-            return None
-        return char, end
+        if self.at(end) == ";":
+            return char, end + 1, True
+        return char, end, False
 
     def entity(self, start: int) -> int:
         decoded = self.decode_entity(start)
-        if decoded is not None:
+        if decoded is not None and (decoded[2] or not self.strict):
             self.emit(decoded[0])
             return decoded[1]
         if self.strict:
@@ -246,65 +277,70 @@ class _Parser:
         return i
 
     def start_tag(self, begin: int) -> int:
-        text, n = self.text, len(self.text)
+        text = self.text
         i = begin + 1
-        while i < n and text[i] not in _SPACES and text[i] != ">":
+        while self.at(i) not in _SPACES and self.at(i) != ">":
             i += 1
-        if i >= n:
+        if i >= len(text):
             raise self.error("Unclosed start tag at byte offset {offset}", begin)
-        name = text[begin + 1 : i].lower()
-        if name not in _TAG_TYPES:
+        name = _ascii_lower(text[begin + 1 : i])
+        if name not in _TAGS:
             raise self.error(f'Unsupported start tag "{name}" at byte offset {{offset}}', begin)
-        argument = ""
-        while True:
+        argument, date = "", 0
+        while self.at(i) != ">":
             i = self.skip_spaces(i)
-            if i >= n:
-                raise self.error(f'Unclosed start tag "{name}" at byte offset {{offset}}', begin)
-            if text[i] == ">":
+            if self.at(i) == ">":
                 break
             attr_start = i
-            while i < n and text[i] not in _SPACES and text[i] not in "=>":
+            while self.at(i) not in _ATTRIBUTE_STOP:
                 i += 1
-            attribute = text[attr_start:i].lower()
+            attribute = text[attr_start:i]
+            if not attribute:
+                raise self.error(
+                    f'Empty attribute name in the tag "{name}" at byte offset {{offset}}', begin
+                )
             i = self.skip_spaces(i)
-            if i >= n or text[i] != "=":
+            if self.at(i) != "=":
+                if i >= len(text):
+                    raise self.error(
+                        f'Unclosed start tag "{name}" at byte offset {{offset}}', begin
+                    )
                 if name == "blockquote" and attribute == "expandable":
                     argument = "1"
-                    continue
-                raise self.error(
-                    "Expected equal sign in declaration of an attribute of the tag "
-                    f'"{name}" at byte offset {{offset}}',
-                    begin,
-                )
+                continue
             i = self.skip_spaces(i + 1)
-            if i >= n:
+            if i >= len(text):
                 raise self.error(f'Unclosed start tag "{name}" at byte offset {{offset}}', begin)
-            value, i = self.attribute_value(i, begin)
-            argument = _tag_argument(name, attribute, value, argument)
+            value, i = self.attribute_value(i)
+            if i >= len(text):
+                raise self.error("Unclosed start tag at byte offset {offset}", begin)
+            if name == "tg-time" and attribute == "unix":
+                date = _lenient_int32(value)
+            else:
+                argument = _tag_argument(name, attribute, value, argument)
         if name == "span" and argument != "spoiler":
             raise self.error(
                 'Tag "span" must have class "tg-spoiler" at byte offset {offset}', begin
             )
-        if name == "tg-spoiler":
-            argument = "spoiler"
-        self.stack.append(_OpenTag(name, argument, self.utf16, len(self.chunks), begin))
+        self.stack.append(_OpenTag(name, argument, date, self.utf16, len(self.chunks), begin))
         return i + 1
 
-    def attribute_value(self, i: int, tag_begin: int) -> tuple[str, int]:
-        text, n = self.text, len(self.text)
+    def attribute_value(self, i: int) -> tuple[str, int]:
+        text = self.text
         quote = text[i]
         if quote not in "'\"":
-            token = _NAME_TOKEN.match(text, i)
-            end = token.end() if token else i
-            if end >= n or (text[end] not in _SPACES and text[end] != ">"):
-                raise self.error("Unexpected end of name token at byte offset {offset}", i)
-            return text[i:end].lower(), end
+            start = i
+            while self.at(i) in _ALNUM or self.at(i) in ".-":
+                i += 1
+            if self.at(i) not in _SPACES and self.at(i) != ">":
+                raise self.error("Unexpected end of name token at byte offset {offset}", start)
+            return _ascii_lower(text[start:i]), i
         i += 1
         value: list[str] = []
-        while i < n and text[i] != quote:
+        while i < len(text) and text[i] != quote and text[i] != "\0":
             if text[i] == "&":
                 decoded = self.decode_entity(i)
-                if decoded is not None:
+                if decoded is not None and (decoded[2] or not self.strict):
                     value.append(decoded[0])
                     i = decoded[1]
                     continue
@@ -316,20 +352,19 @@ class _Parser:
                     )
             value.append(text[i])
             i += 1
-        if i >= n:
-            raise self.error("Unclosed start tag at byte offset {offset}", tag_begin)
-        return "".join(value), i + 1
+        if self.at(i) == quote:
+            i += 1
+        return "".join(value), i
 
     def end_tag(self, begin: int) -> int:
-        text, n = self.text, len(self.text)
         if not self.stack:
             raise self.error("Unexpected end tag at byte offset {offset}", begin)
         i = begin + 2
-        while i < n and text[i] not in _SPACES and text[i] != ">":
+        while self.at(i) not in _SPACES and self.at(i) != ">":
             i += 1
-        end_name = text[begin + 2 : i]
+        end_name = _ascii_lower(self.text[begin + 2 : i])
         i = self.skip_spaces(i)
-        if i >= n or text[i] != ">":
+        if self.at(i) != ">":
             raise self.error("Unclosed end tag at byte offset {offset}", begin)
         tag = self.stack[-1]
         if end_name and end_name != tag.name:
@@ -338,19 +373,36 @@ class _Parser:
                 f'found "</{end_name}>"',
                 begin,
             )
-        self.stack.pop()
         if self.utf16 > tag.utf16_start:
-            self.close(tag, begin)
+            self.close(tag)
+        self.stack.pop()
         return i + 1
 
-    def close(self, tag: _OpenTag, begin: int) -> None:
+    def close(self, tag: _OpenTag) -> None:
         offset, length = tag.utf16_start, self.utf16 - tag.utf16_start
-        kind = _TAG_TYPES[tag.name]
         last = self.entities[-1] if self.entities else None
         same_range = last is not None and last.offset == offset and last.length == length
-        if kind == "text_link":
+        if tag.name in _SIMPLE:
+            self.entities.append(Entity(_SIMPLE[tag.name], offset, length))
+        elif tag.name == "tg-emoji":
+            number = _int64_id(tag.argument)
+            if not number:
+                raise TelegramHTMLError("Invalid custom emoji identifier specified")
+            self.entities.append(
+                Entity("custom_emoji", offset, length, custom_emoji_id=str(number))
+            )
+        elif tag.name == "tg-time":
+            date_flags(tag.argument)
+            if tag.date > 0:
+                self.entities.append(
+                    Entity(
+                        "date_time", offset, length, unix_time=tag.date,
+                        date_time_format=tag.argument,
+                    )
+                )  # fmt: skip
+        elif tag.name == "a":
             url = tag.argument or "".join(self.chunks[tag.chunk_start :])
-            checked = _check_link(url)
+            checked = checked_link(url)
             if checked is None:
                 if self.strict:
                     raise self.error(
@@ -358,31 +410,18 @@ class _Parser:
                     )
                 return
             self.entities.append(Entity("text_link", offset, length, url=checked))
-        elif kind == "pre":
+        elif tag.name == "pre":
             if same_range and last is not None and last.type == "code" and last.language:
                 self.entities[-1] = Entity("pre", offset, length, language=last.language)
-            elif same_range and last is not None and last.type == "code":
-                self.entities[-1] = Entity("pre", offset, length)
             else:
                 self.entities.append(Entity("pre", offset, length))
-        elif kind == "code":
-            if same_range and last is not None and last.type == "pre":
-                if tag.argument:
-                    self.entities[-1] = Entity("pre", offset, length, language=tag.argument)
-                return
-            self.entities.append(Entity("code", offset, length, language=tag.argument or None))
-        elif kind == "custom_emoji":
-            if not tag.argument.isdigit() or int(tag.argument) >= 2**63:
-                raise TelegramHTMLError(
-                    "Invalid custom emoji identifier specified", _byte_offset(self.text, begin)
-                )
-            self.entities.append(
-                Entity("custom_emoji", offset, length, custom_emoji_id=tag.argument)
-            )
-        elif kind == "blockquote":
-            kind = "expandable_blockquote" if tag.argument else "blockquote"
-            self.entities.append(Entity(kind, offset, length))
+        elif tag.name == "code":
+            if same_range and last is not None and last.type == "pre" and tag.argument:
+                self.entities[-1] = Entity("pre", offset, length, language=tag.argument)
+            else:
+                self.entities.append(Entity("code", offset, length, language=tag.argument or None))
         else:
+            kind = "expandable_blockquote" if tag.argument else "blockquote"
             self.entities.append(Entity(kind, offset, length))
 
 
@@ -396,81 +435,24 @@ def _tag_argument(tag: str, attribute: str, value: str, current: str) -> str:
         return value.removeprefix("tg-")
     if tag == "tg-emoji" and attribute == "emoji-id":
         return value
+    if tag == "blockquote" and attribute == "expandable":
+        return "1"
+    if tag == "tg-time" and attribute == "format":
+        return value
     return current
 
 
-def _check_link(url: str) -> str | None:
-    """Validate and normalise a link the way the Bot API reports ``text_link`` URLs.
-
-    Telegram prepends ``http://`` to scheme-less links and adds ``/`` to a bare host,
-    so ``https://example.com`` comes back as ``https://example.com/``.
-    """
-    url = url.strip()
-    if not url or any(ch in url for ch in " \t\r\n"):
-        return None
-    if "://" not in url:
-        if url.split(":", 1)[0].lower() in {"javascript", "mailto", "data", "file"}:
-            return None
-        url = "http://" + url
-    scheme, rest = url.split("://", 1)
-    scheme = scheme.lower()
-    if scheme not in _LINK_SCHEMES or not rest:
-        return None
-    url = f"{scheme}://{rest}"
-    if scheme in {"tg", "ton", "tonsite"}:
-        return url
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname
-        parts.port  # noqa: B018 - raises ValueError for a malformed port
-    except ValueError:
-        return None
-    if not host or (host != "localhost" and "." not in host):
-        return None
-    if not parts.path:
-        url = urlunsplit(parts._replace(path="/"))
-    return url
-
-
-def _normalise(entities: list[Entity]) -> list[Entity]:
-    """Sort, merge touching same-style entities and drop those inside code or pre.
-
-    Telegram applies the same clean-up (tdlib ``fix_entities``) before storing a
-    message, so this is what the Bot API echoes back.
-    """
-    ordered = sorted(entities, key=lambda e: (e.offset, -e.length))
-    verbatim = [e for e in ordered if e.type in {"code", "pre"}]
-    kept = [
-        e
-        for e in ordered
-        if e.type in {"code", "pre"}
-        or not any(v.offset <= e.offset and e.end <= v.end for v in verbatim)
-    ]
-    merged: list[Entity] = []
-    open_by_type: dict[str, int] = {}
-    for entity in kept:
-        index = open_by_type.get(entity.type)
-        if entity.type in _MERGEABLE and index is not None:
-            previous = merged[index]
-            if entity.offset <= previous.end:
-                end = max(previous.end, entity.end)
-                merged[index] = Entity(entity.type, previous.offset, end - previous.offset)
-                continue
-        open_by_type[entity.type] = len(merged)
-        merged.append(entity)
-    return sorted(merged, key=lambda e: (e.offset, -e.length))
-
-
 def parse_html(text: str, *, strict: bool = True) -> tuple[str, list[Entity]]:
-    """Parse Telegram HTML into the visible text and its entities.
+    """Parse Telegram HTML into the visible text and its entities, as tdlib does.
 
     Args:
         text: Message text or caption in HTML parse mode.
-        strict: Enforce the documented escaping rules (see the module docstring);
+        strict: Also refuse what Telegram tolerates (see the module docstring);
             ``False`` accepts exactly what the Bot API server accepts.
 
     Returns:
-        The visible text (untrimmed) and its entities sorted by offset.
+        The visible text, before Telegram cleans and trims it, and its entities in
+        tdlib's order, not yet merged or fixed.
 
     Raises:
         TelegramHTMLError: When Telegram would answer "can't parse entities".
@@ -478,41 +460,40 @@ def parse_html(text: str, *, strict: bool = True) -> tuple[str, list[Entity]]:
     return _Parser(text, strict=strict).run()
 
 
-def strip_message(text: str, entities: list[Entity]) -> tuple[str, list[Entity]]:
-    """Trim surrounding whitespace as Telegram does when it stores a message.
+def strip_message(
+    text: str, entities: list[Entity], *, allow_empty: bool = True
+) -> tuple[str, list[Entity]]:
+    """The text and entities Telegram stores for parsed ``text`` (``fix_formatted_text``).
 
-    Entities are shifted and clipped to the trimmed text; empty ones disappear.
+    Raises:
+        TelegramTextError: When ``allow_empty`` is False and nothing visible is left.
     """
-    stripped = text.strip(_TRIMMED)
-    if stripped == text:
-        return text, entities
-    lead = utf16_length(text[: len(text) - len(text.lstrip(_TRIMMED))])
-    size = utf16_length(stripped)
-    result: list[Entity] = []
-    for entity in entities:
-        start = max(entity.offset - lead, 0)
-        end = min(entity.end - lead, size)
-        if end > start:
-            result.append(
-                Entity(
-                    entity.type,
-                    start,
-                    end - start,
-                    entity.url,
-                    entity.language,
-                    entity.custom_emoji_id,
-                )
-            )
-    return stripped, result
+    return fix_formatted_text(text, entities, allow_empty=allow_empty)
+
+
+def stored_text(
+    text: str, *, strict: bool = True, allow_empty: bool = True
+) -> tuple[str, list[Entity]]:
+    """What Telegram stores for HTML ``text``: parsed, cleaned, fixed and trimmed.
+
+    Raises:
+        TelegramHTMLError: When the markup is refused.
+        TelegramTextError: When ``allow_empty`` is False and nothing visible is left.
+    """
+    visible, entities = parse_html(text, strict=strict)
+    return fix_formatted_text(visible, entities, allow_empty=allow_empty)
 
 
 def visible_length(text: str, *, strict: bool = True) -> int:
     """Code points Telegram counts against the 4096/1024 limits for HTML ``text``.
 
-    That is the parsed text after Telegram trims surrounding whitespace.
+    That is the length of the stored text: Telegram removes some characters and
+    trims trailing whitespace, but leading whitespace only up to the first entity.
 
     Raises:
         TelegramHTMLError: When the markup is invalid.
     """
-    visible, _ = parse_html(text, strict=strict)
-    return len(visible.strip(_TRIMMED))
+    return len(stored_text(text, strict=strict)[0])
+
+
+__all__ += ["TelegramTextError"]

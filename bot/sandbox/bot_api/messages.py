@@ -18,7 +18,8 @@ from bot.sandbox.bot_api.flood import FloodControl
 from bot.sandbox.bot_api.identity import BotIdentity
 from bot.sandbox.bot_api.models import JSON, Chat, UploadedFile, public
 from bot.sandbox.bot_api.wire import bad_request
-from bot.text.telegram_html import TelegramHTMLError, parse_html, strip_message
+from bot.text.telegram_html import TelegramHTMLError, parse_html
+from bot.text.telegram_text import TelegramTextError, fix_formatted_text
 
 __all__ = ["MAX_CAPTION_LENGTH", "MAX_TEXT_LENGTH", "Messages"]
 
@@ -33,8 +34,14 @@ _NOT_MODIFIED = (
 class Messages(Chats, FloodControl, BotIdentity):
     """sendMessage, sendPhoto, the editMessage* methods and deleteMessage."""
 
-    def _format(self, text: Any, parse_mode: Any, entities: Any) -> tuple[str, list[JSON]]:
-        """Apply the parse mode and Telegram's trimming; entities come back as API dicts."""
+    def _format(
+        self, text: Any, parse_mode: Any, entities: Any, *, caption: bool = False
+    ) -> tuple[str, list[JSON]]:
+        """Apply the parse mode, then tdlib's cleaning, entity fixing and trimming.
+
+        A caption with nothing visible becomes empty; a text is refused. Entities
+        come back as API dicts.
+        """
         if not isinstance(text, str):
             text = "" if text is None else str(text)
         if parse_mode:
@@ -46,7 +53,12 @@ class Messages(Chats, FloodControl, BotIdentity):
                 raise bad_request(f"can't parse entities: {error.description}") from error
         else:
             visible, parsed = text, entities_from_api(entities)
-        visible, parsed = strip_message(visible, parsed)
+        try:
+            visible, parsed = fix_formatted_text(visible, parsed, allow_empty=caption)
+        except TelegramTextError as error:
+            if error.description == "Text must be non-empty":
+                raise bad_request("message text is empty") from error
+            raise bad_request(f"can't parse entities: {error.description}") from error
         explicit = [entity.to_api() for entity in parsed]
         for entity in explicit:
             if entity["type"] == "text_link" and str(entity["url"]).startswith("tg://user?id="):
@@ -72,7 +84,10 @@ class Messages(Chats, FloodControl, BotIdentity):
     def _caption(self, params: Mapping[str, Any]) -> tuple[str, list[JSON]]:
         """A photo's caption as it will be stored; unlike a text it may be empty."""
         caption, entities = self._format(
-            params.get("caption"), params.get("parse_mode"), params.get("caption_entities")
+            params.get("caption"),
+            params.get("parse_mode"),
+            params.get("caption_entities"),
+            caption=True,
         )
         if len(caption) > MAX_CAPTION_LENGTH:
             raise bad_request("message caption is too long")

@@ -31,14 +31,12 @@ from bot.errors import NashirError, ParseError
 from bot.model import ArticleDraft
 from bot.sources.charset import decode_body
 from bot.sources.most_read import take_most_read
+from bot.sources.page_body import main_text
 from bot.sources.page_meta import parse_datetime, read_json_ld, read_meta
 from bot.sources.page_selectors import pick, validate_selectors
 from bot.sources.page_text import (
     CREDIT,
-    all_link_text,
     clean_text,
-    is_furniture,
-    paragraphs,
     prepare,
     trim_credit,
 )
@@ -126,7 +124,7 @@ class _Page:
     def draft(self) -> ArticleDraft:
         most_read = take_most_read(self.texts, self.selectors.get("most_read"), self.url)
         title, heading = self._title()
-        container, body = self._body()
+        container, body = self._body(title)
         return ArticleDraft(
             url=self.url,
             title=title,
@@ -201,21 +199,10 @@ class _Page:
         match = COUNTER.search(clean_text(chosen.text()))
         return count(match) if match else None
 
-    def _body(self) -> tuple[LexborNode | None, tuple[str, ...]]:
+    def _body(self, title: str) -> tuple[LexborNode | None, tuple[str, ...]]:
         if "body" in self.picked:
             return None, tuple(self.picked["body"])
-        scores: dict[int, tuple[int, LexborNode]] = {}
-        for paragraph in self.root.css("p"):
-            parent = paragraph.parent
-            text = clean_text(paragraph.text())
-            if parent is None or is_furniture(text) or all_link_text(paragraph, text):
-                continue
-            score, _ = scores.get(parent.mem_id, (0, parent))
-            scores[parent.mem_id] = (score + len(text), parent)
-        if not scores:
-            return None, ()
-        _, container = max(scores.values(), key=lambda pair: pair[0])
-        return container, paragraphs(container)
+        return main_text(self.root, title)
 
     def _summary(self) -> str | None:
         return self.meta.get("og:description") or self.meta.get("description") or None

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dtm
+import json
 import time
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -25,6 +27,8 @@ from telegram.ext import Application, ApplicationBuilder, CommandHandler, Contex
 from telegram.request import HTTPXRequest
 
 from bot.sandbox import FakeTelegram, ServerThread, wait_until_async
+from bot.text.telegram_html import Entity
+from bot.text.telegram_text import TelegramTextError, fix_formatted_text
 
 USER = 7001
 
@@ -484,6 +488,7 @@ async def test_a_second_poller_terminates_the_first(
         with pytest.raises(Conflict, match="terminated by other getUpdates request"):
             await first
         assert await second == ()
+    assert fake_telegram.count_409 == 1  # what benchmarks of several instances report
 
 
 async def test_injected_updates_cover_commands_buttons_stickers_and_inline(
@@ -658,3 +663,48 @@ def test_wait_for_blocks_until_a_matching_call(
     raw_call(telegram_base_url, fake_telegram.token, "sendMessage", {"chat_id": USER, "text": "y"})
     call = fake_telegram.wait_for(lambda c: c.params.get("text") == "y", timeout=1)
     assert call.method == "sendMessage"
+
+
+# ------------------------------------------------------------------- tdlib's parse_html cases
+
+
+def test_fake_stores_what_tdlib_parses_and_fixes_for_each_of_its_cases(
+    fake_telegram: FakeTelegram, telegram_base_url: str
+) -> None:
+    """Each of tdlib's parse_html cases, sent to a lenient fake, as the Bot API answers it.
+
+    The expectation is built from tdlib's own data (text and entities), passed
+    through fix_formatted_text; the fake's answer comes from Nashir's parser.
+    """
+    cases = json.loads(
+        (Path(__file__).parents[1] / "data" / "tdlib" / "parse_html_cases.json").read_text()
+    )["cases"]
+    fake_telegram.strict_html = False
+    fake_telegram.limits(enabled=False)
+    mismatches = []
+    for number, case in enumerate(cases):
+        chat = fake_telegram.add_user(USER + 1 + number)
+        payload = {"chat_id": chat, "text": case["html"], "parse_mode": "HTML"}
+        status, body = raw_call(telegram_base_url, fake_telegram.token, "sendMessage", payload)
+        if "error" in case:
+            expected: Any = (400, f"Bad Request: can't parse entities: {case['error']}")
+        else:
+            raw = [
+                Entity(**{k: v for k, v in e.items() if k != "date_flags"})
+                for e in case["entities"]
+            ]
+            try:
+                text, entities = fix_formatted_text(case["text"], raw)
+            except TelegramTextError:
+                expected = (400, "Bad Request: message text is empty")
+            else:
+                expected = (200, text, [e.type for e in entities])
+        if status == 200:
+            message = body["result"]
+            explicit = [e["type"] for e in message.get("entities", []) if e["type"] != "url"]
+            answer: Any = (200, message["text"], explicit)
+        else:
+            answer = (status, body["description"])
+        if answer != expected:
+            mismatches.append((case["html"], answer, expected))
+    assert mismatches == []

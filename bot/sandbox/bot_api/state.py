@@ -92,6 +92,7 @@ class FakeState:
         self._webhook_deliveries: list[WebhookDelivery] = []
         self.sent_count = 0
         self.count_429 = 0
+        self.count_409 = 0  # getUpdates refused: another poller, or a webhook is set
         self.early_retries = 0
 
     def reset(self) -> None:

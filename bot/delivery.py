@@ -241,6 +241,12 @@ class DeliveryWorker:
         self._wake = asyncio.Event()
         self.serving = False
         self.sent_total = 0
+        self._reported = 0
+
+    def sent_since_last_report(self) -> int:
+        """Sends since the last call (the `deliver` job's line in the schedule)."""
+        count, self._reported = self.sent_total - self._reported, self.sent_total
+        return count
 
     def wake(self) -> None:
         """Rows were queued: claim now instead of at the end of the current sleep."""
@@ -334,7 +340,6 @@ class DeliveryWorker:
             with contextlib.suppress(asyncio.CancelledError):
                 await asyncio.gather(*consumers, flusher, return_exceptions=True)
             await recorder.flush()
-        self.sent_total += report.sent
         return report
 
     async def _sleep_time(self, allowed: bool, queued: int) -> float:
@@ -652,6 +657,7 @@ class DeliveryWorker:
         now = self.clock.now()
         await recorder.add(SentRecord(delivery.id, message_id, now, content_hash(post)))
         report.sent += 1
+        self.sent_total += 1
         queued = None
         if delivery.next_attempt_at is not None:
             queued = max((now - delivery.next_attempt_at.astimezone(UTC)).total_seconds(), 0.0)

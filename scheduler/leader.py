@@ -1,4 +1,4 @@
-"""One leader among instances: it runs the scheduled jobs; every instance delivers.
+"""One leader among instances: it runs the scheduled jobs, sends and reads updates.
 
 On PostgreSQL the leader holds a session-level advisory lock on a
 connection of its own, kept out of the pool for as long as it leads. When
@@ -9,7 +9,9 @@ breaks stops leading at its next check. SQLite is a single-instance store:
 there the one process is always the leader.
 
 The current leader is written to the `leader` flag (instance and since when)
-so admins and tests can see who leads.
+so admins and tests can see who leads. `on_elected` runs when this instance
+starts leading, `on_deposed` when it stops (`scheduler.jobs` starts and stops
+the update poller with them).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ LEADER_LOCK = 0x6E617369  # "nasi": the scheduler's advisory lock id
 LEADER_FLAG = "leader"
 
 OnElected = Callable[[], Awaitable[None]]
+OnDeposed = Callable[[], Awaitable[None]]
 
 
 def instance_name() -> str:
@@ -50,11 +53,13 @@ class LeaderLock:
         instance: str | None = None,
         lock_id: int = LEADER_LOCK,
         on_elected: OnElected | None = None,
+        on_deposed: OnDeposed | None = None,
     ) -> None:
         self.db = db
         self.instance = instance or instance_name()
         self.lock_id = lock_id
         self.on_elected = on_elected
+        self.on_deposed = on_deposed
         self.is_leader = False
         self._conn: AsyncConnection | None = None
 
@@ -72,12 +77,15 @@ class LeaderLock:
                 await self.on_elected()
         elif was and not self.is_leader:
             log.warning("this instance (%s) lost the scheduler's leadership", self.instance)
+            await self._deposed()
         return self.is_leader
 
     async def release(self) -> None:
         """Give the lock up (on a clean stop) so another instance takes over at once."""
         conn, self._conn = self._conn, None
-        self.is_leader = False
+        if self.is_leader:
+            self.is_leader = False
+            await self._deposed()
         if conn is None:
             return
         try:
@@ -86,6 +94,14 @@ class LeaderLock:
             log.debug("advisory unlock failed: %s", exc)
         finally:
             await conn.close()
+
+    async def _deposed(self) -> None:
+        if self.on_deposed is None:
+            return
+        try:
+            await self.on_deposed()
+        except Exception:
+            log.exception("stepping down as leader failed")
 
     async def _check_postgres(self) -> bool:
         try:

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.events import Events
+from bot.logs import redact
 from bot.ports import Clock
 
 log = logging.getLogger(__name__)
@@ -24,6 +25,7 @@ Send = Callable[[str], Awaitable[None]]
 
 TEXTS = {
     "source": "⚠️ Source failing {count} polls in a row: {source}",
+    "items": "⚠️ Source skipping items {count} polls in a row (see /healthz or the log): {source}",
     "budget": "💸 The X budget is spent: no more posts to X until it renews.",
 }
 
@@ -39,6 +41,7 @@ class Alerts:
 
     async def __call__(self, text: str, *, key: str | None = None) -> bool:
         """Alert the admins; False when muted by the cooldown or nobody can be told."""
+        text = redact(text)
         if self.send is None:
             log.warning("alert not sent (no admin chat): %s", text)
             return False
@@ -59,9 +62,10 @@ class Alerts:
         """Alert without caring whether it was muted (the delivery worker's hook)."""
         await self(text)
 
-    async def source_failing(self, source: str, count: int) -> bool:
-        """A source failed `count` polls in a row."""
-        return await self(TEXTS["source"].format(source=source, count=count), key=f"src:{source}")
+    async def source_failing(self, source: str, count: int, *, items: bool = False) -> bool:
+        """A source failed `count` polls in a row (or, with `items`, skipped items in each)."""
+        text = TEXTS["items" if items else "source"].format(source=source, count=count)
+        return await self(text, key=f"src:{source}")
 
     async def budget_spent(self) -> bool:
         """No X posts are left in the budget."""
@@ -84,15 +88,19 @@ class AlertingEvents(Events):
         self._tasks: set[asyncio.Task[Any]] = set()
 
     def poll_finished(self, source: str, status: str, seconds: float, new: int) -> None:
-        """Count failures in a row per source; alert when the streak reaches the limit."""
+        """Count failures in a row per source; alert when the streak reaches the limit.
+
+        A poll that read the source but skipped items ("partial") counts too:
+        a bad item that stays in the feed is something the admins should hear.
+        """
         self.inner.poll_finished(source, status, seconds, new)
-        if status != "error":
+        if status not in ("error", "partial"):
             self._streaks.pop(source, None)
             return
         streak = self._streaks.get(source, 0) + 1
         self._streaks[source] = streak
         if streak == self.source_failures:
-            self._spawn(self.alerts.source_failing(source, streak))
+            self._spawn(self.alerts.source_failing(source, streak, items=status == "partial"))
 
     def x_budget(self, posts_left: int, money_left: float | None) -> None:
         """Alert once the budget has no post left."""

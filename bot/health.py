@@ -16,6 +16,10 @@ Three checks, each answering "ok" or the reason it is not:
 All pass: 200, `ok`. Otherwise 503, `unhealthy`. Either way each check follows
 on a line of its own (`poll: last successful poll 2h 5m ago (limit 30m)`),
 so a `curl` or the load balancer's log says what is wrong.
+
+A last line, `sources:`, names the sources whose recent polls failed or
+skipped items, with their last error. It is information, not a check: a
+restart would not mend a site, so it never turns the answer into a 503.
 """
 
 from __future__ import annotations
@@ -27,11 +31,15 @@ from datetime import timedelta
 
 from aiohttp import web
 
+from bot.logs import redact
 from bot.ports import Clock
+from bot.sources.sanitise import describe
 from bot.storage.database import Database
 from bot.storage.operations import OperationsRepository
+from bot.storage.sources import SourceRepository
 
 DATABASE_TIMEOUT = 5.0
+FAILING_SHOWN = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +47,7 @@ class Health:
     """The result of the checks: each name maps to "ok" or the reason it failed."""
 
     checks: dict[str, str] = field(default_factory=dict)
+    notes: dict[str, str] = field(default_factory=dict)
 
     @property
     def healthy(self) -> bool:
@@ -77,7 +86,8 @@ class HealthCheck:
         checks["poll"] = (
             await self._poll() if checks["database"] == "ok" else "unknown (no database)"
         )
-        return Health(checks)
+        notes = {"sources": await self._sources()} if checks["database"] == "ok" else {}
+        return Health(checks, notes)
 
     async def _database(self) -> str:
         try:
@@ -109,11 +119,27 @@ class HealthCheck:
             return f"last successful poll {_duration(now - last)} ago (limit {limit})"
         return "ok"
 
+    async def _sources(self) -> str:
+        """ "ok", or the failing sources with their failure counts and last errors."""
+        try:
+            async with self.db.session() as session:
+                failing = await SourceRepository(session).failing(FAILING_SHOWN)
+        except Exception as exc:
+            return f"unknown ({describe(exc)})"
+        if not failing:
+            return "ok"
+        return "; ".join(
+            f"{source.url} failing ({source.failures} in a row): "
+            f"{redact((source.last_error or '')[:200])}"
+            for source in failing
+        )
+
     async def answer(self, _request: web.Request) -> web.Response:
         """200 when healthy, else 503; the body names each check and its result."""
         health = await self.check()
         lines = ["ok" if health.healthy else "unhealthy"]
         lines += [f"{name}: {result}" for name, result in health.checks.items()]
+        lines += [f"{name}: {result}" for name, result in health.notes.items()]
         return web.Response(status=200 if health.healthy else 503, text="\n".join(lines) + "\n")
 
     def routes(self, application: web.Application) -> None:

@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.errors import NashirError, SourceError
+from bot.errors import SourceError
 from bot.events import Events
 from bot.links import canonical_url
 from bot.model import Article, ArticleDraft, SocialLinks, Source
@@ -33,6 +33,7 @@ from bot.selection import plausible
 from bot.sources.feeds import looks_like_feed, parse_feed
 from bot.sources.fetch import Fetcher, FetchResult
 from bot.sources.pages import extract_article
+from bot.sources.sanitise import clean_draft, describe, shown_link
 from bot.storage.articles import ArticleRepository
 from bot.storage.database import Database
 from bot.storage.flags import FlagRepository
@@ -72,6 +73,7 @@ class PollReport:
     found: int = 0
     new: list[Article] = field(default_factory=list)
     error: str | None = None
+    skipped: list[str] = field(default_factory=list)
 
 
 class Ingestor:
@@ -133,18 +135,28 @@ class Ingestor:
                 if self._worth_recording(source, result):
                     await self._succeeded(source, result.etag, result.last_modified)
                 return report
-            drafts = self._read(result, source)
+            drafts = self._read(result, source, report)
         except SourceError as exc:
             await self._failed(source, exc, report)
             return report
-        report.found = len(drafts)
+        except Exception as exc:  # a parser bug or hostile input must not stop the job
+            await self._failed(source, SourceError(describe(exc), url=source.url), report)
+            return report
+        report.found = len(drafts) + len(report.skipped)
         backfilled = set() if source.primed else {id(d) for d in _newest(drafts, backfill)}
         for draft in drafts:
             announce = source.primed or id(draft) in backfilled
-            article = await self.store(draft, source=source, announce=announce)
+            try:
+                article = await self.store(draft, source=source, announce=announce)
+            except Exception as exc:  # one item costs only itself, whatever went wrong
+                self._skip(report, draft.url, exc)
+                continue
             if article is not None:
                 report.new.append(article)
-        await self._succeeded(source, result.etag, result.last_modified)
+        if report.skipped:
+            await self._partly_failed(source, report)
+        else:
+            await self._succeeded(source, result.etag, result.last_modified)
         log.info(
             "polled %s: %d items, %d new%s",
             source.url,
@@ -171,6 +183,7 @@ class Ingestor:
         headline or summary (same URL or guid), the text is updated and
         `on_changed` edits what was already posted.
         """
+        draft = clean_draft(draft, allow_private=self.fetcher.allow_private)
         canonical = canonical_url(draft.url)
         title_key = fold(draft.title)[:500]
         now = self.clock.now()
@@ -261,10 +274,17 @@ class Ingestor:
             return SocialLinks()
         return SocialLinks(**json.loads(raw))
 
-    def _read(self, result: FetchResult, source: Source | None) -> list[ArticleDraft]:
+    def _read(
+        self, result: FetchResult, source: Source | None, report: PollReport | None = None
+    ) -> list[ArticleDraft]:
         selectors = dict(source.selectors) if source else None
         if looks_like_feed(result.content, result.content_type):
-            return parse_feed(result.content, result.url)
+            rejected: list[tuple[str, str]] = []
+            drafts = parse_feed(result.content, result.url, rejected=rejected)
+            for item, reason in rejected:
+                if report is not None:
+                    self._skip(report, item, reason)
+            return drafts
         return [extract_article(result.text, result.url, selectors=selectors)]
 
     async def _complete(self, draft: ArticleDraft) -> ArticleDraft:
@@ -276,8 +296,8 @@ class Ingestor:
         try:
             result = await self.fetch(draft.url)
             page = extract_article(result.text, result.url)
-        except NashirError as exc:
-            log.warning("could not complete %s from its page: %s", draft.url, exc)
+        except Exception as exc:  # the feed's own text is still worth storing
+            log.warning("could not complete %s from its page: %s", draft.url, describe(exc))
             return draft
         return _merge(draft, page)
 
@@ -319,6 +339,31 @@ class Ingestor:
                 last_modified=last_modified,
             )
             await session.commit()
+
+    def _skip(self, report: PollReport, item: str, problem: Exception | str) -> None:
+        """Log one item that could not be stored; the poll goes on without it."""
+        reason = problem if isinstance(problem, str) else describe(problem)
+        shown = shown_link(item)
+        report.skipped.append(f"{shown}: {reason}")
+        log.warning("source %s: item %s skipped: %s", report.source, shown, reason)
+
+    async def _partly_failed(self, source: Source, report: PollReport) -> None:
+        """Items were skipped: the others are stored, and the source's state says so.
+
+        The validators are not kept, so the next poll reads the document
+        again and retries those items; each such poll counts as a failure
+        for the alert and `/healthz`, but never slows the source down.
+        """
+        now = self.clock.now()
+        count = len(report.skipped)
+        error = f"{count} item{'' if count == 1 else 's'} skipped: {report.skipped[0]}"
+        async with self.db.session() as session:
+            await SourceRepository(session).record_partial(
+                source.id, now=now, next_poll_at=now + self._interval(0), error=error
+            )
+            await session.commit()
+        report.status = "partial"
+        report.error = error
 
     async def _failed(self, source: Source, exc: SourceError, report: PollReport) -> None:
         now = self.clock.now()

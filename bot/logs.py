@@ -37,6 +37,10 @@ NOISY = (
 )
 
 
+# The token as a URL path segment (``…/bot<token>/sendMessage``), whatever its shape.
+BOT_PATH_PATTERN = re.compile(r"(/bot)[0-9]+(?::|%3[Aa])[^/\s?#\"'<>]*")
+
+
 class RedactingFilter(logging.Filter):
     """Replaces known secrets and anything shaped like a bot token with ***."""
 
@@ -48,6 +52,7 @@ class RedactingFilter(logging.Filter):
         """The text with every secret replaced."""
         for secret in self.secrets:
             text = text.replace(secret, REDACTED)
+        text = BOT_PATH_PATTERN.sub(rf"\1{REDACTED}", text)
         return TOKEN_PATTERN.sub(REDACTED, text)
 
     def filter(self, record: logging.LogRecord) -> bool:
@@ -119,6 +124,32 @@ def redact_records(secrets: Iterable[str]) -> Callable[[], None]:
             factory.change(chosen, -1)
 
     return withdraw
+
+
+def redact(text: str) -> str:
+    """`text` with every secret a running app registered, and any bot token, replaced.
+
+    For text that leaves the process other than through a log record: an
+    admin alert, a `last_error` column, `/healthz`, a metrics label, a line
+    printed by the CLI. Bot-API URLs lose their ``bot<token>`` path segment.
+    """
+    factory = logging.getLogRecordFactory()
+    if isinstance(factory, _RedactingRecords):
+        return factory.redactor.redact(text)
+    return _TOKENS_ONLY.redact(text)
+
+
+def register_secret(secret: str) -> Callable[[], None]:
+    """Redact `secret` from now on, everywhere `redact` and log records reach.
+
+    For a secret made at run time, such as the random per-start webhook
+    secret: register it before any library can log it. Returns the
+    function that withdraws it.
+    """
+    return redact_records([secret])
+
+
+_TOKENS_ONLY = RedactingFilter()
 
 
 class JsonFormatter(logging.Formatter):

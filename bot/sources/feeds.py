@@ -57,13 +57,20 @@ def looks_like_feed(content: bytes, content_type: str | None) -> bool:
     return any(marker in kind for marker in _FEED_TYPES)
 
 
-def parse_feed(content: bytes, url: str) -> list[ArticleDraft]:
+def parse_feed(
+    content: bytes, url: str, *, rejected: list[tuple[str, str]] | None = None
+) -> list[ArticleDraft]:
     """Parse a feed body into drafts, newest-first as the feed lists them.
+
+    One item that cannot be read (a link that is not a URL, a field of the
+    wrong type) is left out and the others are kept.
 
     Args:
         content: The body as downloaded; the XML declaration or BOM decides
             its encoding.
         url: Where the feed was fetched; relative links resolve against it.
+        rejected: Receives ``(item, reason)`` for each item left out, the
+            item named by its link or title, so the caller can log it.
 
     Raises:
         ParseError: The body is not well-formed XML or JSON, or is a document
@@ -73,7 +80,7 @@ def parse_feed(content: bytes, url: str) -> list[ArticleDraft]:
     if not head:
         raise ParseError("empty feed", url=url)
     if head.startswith(b"{"):
-        return _parse_json_feed(head, url)
+        return _parse_json_feed(head, url, rejected)
     if not head.startswith(b"<"):
         raise ParseError("not a feed: the body is neither XML nor JSON", url=url)
     if _HTML_ROOT.search(head[:_SNIFF_BYTES]) and not _XML_FEED_ROOT.search(head[:_SNIFF_BYTES]):
@@ -85,9 +92,42 @@ def parse_feed(content: bytes, url: str) -> list[ArticleDraft]:
         raise ParseError(f"invalid feed XML: {parsed['bozo_exception']}", url=url)
     if not parsed.get("version"):
         raise ParseError("not a feed: no RSS, Atom or RDF root", url=url)
-    base = parsed.get("feed", {}).get("link") or url
-    drafts = (_xml_entry(entry, url, urljoin(url, base)) for entry in parsed.get("entries", []))
-    return [draft for draft in drafts if draft is not None]
+    base = _join(url, parsed.get("feed", {}).get("link") or url, fallback=url)
+    drafts: list[ArticleDraft] = []
+    for entry in parsed.get("entries", []):
+        try:
+            draft = _xml_entry(entry, url, base)
+        except Exception as exc:  # one item costs only itself
+            _reject(rejected, entry, exc)
+            continue
+        if draft is not None:
+            drafts.append(draft)
+    return drafts
+
+
+def _reject(
+    rejected: list[tuple[str, str]] | None, entry: Mapping[str, Any], exc: Exception
+) -> None:
+    if rejected is None:
+        return
+    name = _string(entry.get("link")) or _string(entry.get("url")) or _string(entry.get("title"))
+    reason = str(exc).splitlines()[0] if str(exc).strip() else f"unreadable ({type(exc).__name__})"
+    rejected.append((name[:300] or "(untitled)", reason[:300]))
+
+
+def _join(base: str, link: str, *, fallback: str | None = None) -> str:
+    """`link` made absolute against `base`.
+
+    Raises:
+        ParseError: The link cannot be read as a URL (``http://[bad]/x``),
+            unless a `fallback` is given.
+    """
+    try:
+        return urljoin(base, link.strip())
+    except ValueError:
+        if fallback is not None:
+            return fallback
+        raise ParseError("link is not a valid URL") from None
 
 
 def _xml_entry(entry: Mapping[str, Any], url: str, base: str) -> ArticleDraft | None:
@@ -111,7 +151,9 @@ def _xml_entry(entry: Mapping[str, Any], url: str, base: str) -> ArticleDraft | 
     )
 
 
-def _parse_json_feed(content: bytes, url: str) -> list[ArticleDraft]:
+def _parse_json_feed(
+    content: bytes, url: str, rejected: list[tuple[str, str]] | None
+) -> list[ArticleDraft]:
     try:
         document = json.loads(content)
     except (UnicodeDecodeError, ValueError) as exc:
@@ -122,31 +164,39 @@ def _parse_json_feed(content: bytes, url: str) -> list[ArticleDraft]:
         raise ParseError("not a feed: JSON without a JSON Feed version", url=url)
     if not isinstance(items, list):
         raise ParseError("invalid JSON Feed: items is not a list", url=url)
-    base = urljoin(url, _string(document.get("home_page_url")) or url)
+    base = _join(url, _string(document.get("home_page_url")) or url, fallback=url)
     drafts: list[ArticleDraft] = []
     for item in items:
         if not isinstance(item, dict):
             continue
-        if isinstance(item.get("content_html"), str):
-            body = html_paragraphs(item["content_html"])
-        else:
-            body = _plain_paragraphs(_string(item.get("content_text")))
-        summary = clean_text(_string(item.get("summary"))) or None
-        tags = item.get("tags")
-        draft = _draft(
-            link=_string(item.get("url")) or _string(item.get("external_url")),
-            base=base,
-            title=clean_text(_string(item.get("title"))),
-            guid=_string(item.get("id")) or None,
-            body=body,
-            summary=summary or (body[0] if body else None),
-            tags=[_string(tag) for tag in tags] if isinstance(tags, list) else [],
-            published=parse_datetime(_string(item.get("date_published"))),
-            image=_string(item.get("image")) or _string(item.get("banner_image")) or None,
-        )
+        try:
+            draft = _json_item(item, base)
+        except Exception as exc:  # one item costs only itself
+            _reject(rejected, item, exc)
+            continue
         if draft is not None:
             drafts.append(draft)
     return drafts
+
+
+def _json_item(item: Mapping[str, Any], base: str) -> ArticleDraft | None:
+    if isinstance(item.get("content_html"), str):
+        body = html_paragraphs(item["content_html"])
+    else:
+        body = _plain_paragraphs(_string(item.get("content_text")))
+    summary = clean_text(_string(item.get("summary"))) or None
+    tags = item.get("tags")
+    return _draft(
+        link=_string(item.get("url")) or _string(item.get("external_url")),
+        base=base,
+        title=clean_text(_string(item.get("title"))),
+        guid=_string(item.get("id")) or None,
+        body=body,
+        summary=summary or (body[0] if body else None),
+        tags=[_string(tag) for tag in tags] if isinstance(tags, list) else [],
+        published=parse_datetime(_string(item.get("date_published"))),
+        image=_string(item.get("image")) or _string(item.get("banner_image")) or None,
+    )
 
 
 def _draft(
@@ -169,15 +219,21 @@ def _draft(
     if not title:
         return None
     unique_tags = dict.fromkeys(t for t in (clean_text(tag) for tag in tags) if t)
+    image_url = None
+    if image:
+        try:
+            image_url = urljoin(base, image.strip())
+        except ValueError:
+            image_url = None
     return ArticleDraft(
-        url=urljoin(base, link.strip()),
+        url=_join(base, link),
         title=title,
         guid=guid,
         body=body,
         summary=summary,
         tags=tuple(unique_tags),
         published_at=published,
-        image=urljoin(base, image.strip()) if image else None,
+        image=image_url,
     )
 
 

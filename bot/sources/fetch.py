@@ -213,6 +213,11 @@ class Fetcher:
         fetcher._owns_client = True
         return fetcher
 
+    @property
+    def allow_private(self) -> bool:
+        """Whether private and loopback addresses may be reached (tests, the demo site)."""
+        return self._allow_private
+
     async def aclose(self) -> None:
         """Close the client if `create` built it; a client passed in is left open."""
         if self._owns_client:

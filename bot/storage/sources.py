@@ -89,3 +89,34 @@ class SourceRepository:
         row.last_polled_at = now
         row.next_poll_at = next_poll_at
         return row.failures
+
+    async def record_partial(
+        self, source_id: int, *, now: datetime, next_poll_at: datetime, error: str
+    ) -> int:
+        """The source was read but some items were skipped; return the failure count.
+
+        It counts as one more failure (alerts and `/healthz` see it) and keeps
+        the error, but the source is primed and polled on its usual interval.
+        The validators stay as they were, so the next poll reads the document
+        again and retries the skipped items.
+        """
+        row = await self.session.get(SourceRow, source_id)
+        if row is None:
+            return 0
+        row.failures += 1
+        row.last_error = error[:2000]
+        row.last_polled_at = now
+        row.last_success_at = now
+        row.next_poll_at = next_poll_at
+        row.primed = True
+        return row.failures
+
+    async def failing(self, limit: int = 5) -> list[Source]:
+        """Enabled sources whose last polls failed or skipped items, most failures first."""
+        rows = await self.session.execute(
+            select(SourceRow)
+            .where(SourceRow.enabled.is_(True), SourceRow.failures > 0)
+            .order_by(SourceRow.failures.desc(), SourceRow.id)
+            .limit(limit)
+        )
+        return [source_from_row(row) for row in rows.scalars()]

@@ -46,7 +46,13 @@ async def test_healthz_is_ok_while_the_bot_runs(env: dict[str, str], site: DemoS
         await primed(app)
         response = await get(app, "/healthz")
     assert response.status_code == 200
-    assert response.text.splitlines() == ["ok", "database: ok", "scheduler: ok", "poll: ok"]
+    assert response.text.splitlines() == [
+        "ok",
+        "database: ok",
+        "scheduler: ok",
+        "poll: ok",
+        "sources: ok",
+    ]
 
 
 async def test_healthz_is_503_when_the_scheduler_is_not_running(env: dict[str, str]) -> None:

@@ -15,6 +15,7 @@ import logging
 import sys
 import traceback
 from collections.abc import Callable, Coroutine, Sequence
+from contextlib import suppress
 from datetime import datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -212,7 +213,14 @@ async def _run(args: argparse.Namespace) -> int:
     settle_heap()
     stop = asyncio.Event()
     stop_on_signals(stop)
-    await serve(app, stop)
+    try:
+        await serve(app, stop)
+    except BaseException:
+        # A start that failed half way (a port in use, a rejected token) leaves
+        # connections open; close them so the one line below is all that shows.
+        with suppress(Exception):
+            await app.stop()
+        raise
     return 0
 
 

@@ -107,17 +107,19 @@ def main_text(root: LexborNode, title: str = "") -> tuple[LexborNode | None, tup
         root: The page's body, prepared (`page_text.prepare`).
         title: The headline already found, left out of the body if repeated there.
     """
-    strict = _read(root, title, strict=True)
-    if _size(strict[1]) >= _MIN_BODY_CHARS:
+    structural = _structural_furniture(root)
+    blocks = list(_blocks(root, structural))
+    named = _named_furniture(root, blocks)
+    strict = _read(root, title, list(_blocks(root, structural | named)) if named else blocks)
+    if _size(strict[1]) >= _MIN_BODY_CHARS or not named:
         return strict
-    relaxed = _read(root, title, strict=False)
+    relaxed = _read(root, title, blocks)
     return relaxed if _size(relaxed[1]) > _size(strict[1]) else strict
 
 
 def _read(
-    root: LexborNode, title: str, *, strict: bool
+    root: LexborNode, title: str, blocks: list[Block]
 ) -> tuple[LexborNode | None, tuple[str, ...]]:
-    blocks = list(_blocks(root, _skipped(root, strict)))
     chosen = _choose(root, blocks)
     if chosen is None:
         return None, ()
@@ -132,8 +134,8 @@ def _size(paragraphs: tuple[str, ...]) -> int:
 # -- furniture ----------------------------------------------------------------
 
 
-def _skipped(root: LexborNode, strict: bool) -> set[int]:
-    """Elements whose whole subtree is furniture, by tag, role, visibility and (strict) name."""
+def _structural_furniture(root: LexborNode) -> set[int]:
+    """Elements whose subtree is furniture by tag, role or visibility."""
     skipped: set[int] = set()
     for node in root.traverse():
         tag = node.tag
@@ -151,9 +153,37 @@ def _skipped(root: LexborNode, strict: bool) -> set[int]:
             if tag in ("header", "form") and not _names_furniture(node):
                 continue  # an article's own header, or a page-wide ASP.NET form
             skipped.add(node.mem_id)
-        elif strict and tag not in ("article", "main", "a") and _names_furniture(node):
+    return skipped
+
+
+def _named_furniture(root: LexborNode, blocks: list[Block]) -> set[int]:
+    """Elements named like furniture (comments, sidebar, share...), unless they hold most text.
+
+    A wrapper called "share-container" or "newsletter-content" around the
+    whole story is a name, not furniture: an element with half the page's
+    text or more is never set aside for its name alone.
+    """
+    chars = _chars_by_element(root, blocks)
+    total = chars.get(root.mem_id, 0)
+    skipped: set[int] = set()
+    for node in root.traverse():
+        if node.tag in ("body", "html", "article", "main", "a") or not node.is_element_node:
+            continue
+        if _names_furniture(node) and chars.get(node.mem_id, 0) < total * 0.5:
             skipped.add(node.mem_id)
     return skipped
+
+
+def _chars_by_element(root: LexborNode, blocks: list[Block]) -> dict[int, int]:
+    chars: dict[int, int] = {}
+    for block in blocks:
+        node: LexborNode | None = block.owner
+        while node is not None:
+            chars[node.mem_id] = chars.get(node.mem_id, 0) + len(block.text)
+            if node.mem_id == root.mem_id:
+                break
+            node = node.parent
+    return chars
 
 
 def _names_furniture(node: LexborNode) -> bool:

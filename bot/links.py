@@ -25,6 +25,8 @@ from urllib.parse import (
     urlunsplit,
 )
 
+from bot.text.telegram_links import checked_link
+
 _TRACKING_PARAMS: Final = frozenset(
     {
         "_ga", "_gl", "dclid", "fbclid", "feature", "gbraid", "gclid", "igshid", "mc_cid",
@@ -207,6 +209,15 @@ def host_of(url: str) -> str:
         return ""
     host = host.rstrip(".")
     return host.removeprefix("www.") if host.count(".") > 1 else host
+
+
+def telegram_keeps_link(url: str) -> bool:
+    """Whether Telegram keeps `url` as a text link; otherwise it silently drops the link.
+
+    tdlib's own check (see `bot.text.telegram_links`): http(s) or no scheme,
+    a host with a dot (no ``localhost``), a port from 1 to 65535, no leading space.
+    """
+    return checked_link(url) is not None
 
 
 def _canonical_key(parts: SplitResult) -> str | None:

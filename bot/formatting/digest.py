@@ -128,7 +128,7 @@ def _digest_html(
         links = SEPARATOR.join(anchor(url, labels.network(name)) for name, url in footer)
         lines += ["", f"{escape(labels.follow_us)}: {links}"]
     text = "\n".join(lines)
-    return mark_rtl_lines(text, markup=True) if options.language != "en" else text
+    return mark_rtl_lines(text, markup=True, telegram=True) if options.language != "en" else text
 
 
 def _digest_plain(
@@ -143,7 +143,7 @@ def _digest_plain(
         lines += ["", escape(f"{labels.follow_us}: {links}")]
     text = "\n".join(lines)
     if options.language != "en":
-        text = mark_rtl_lines(text, markup=True)
+        text = mark_rtl_lines(text, markup=True, telegram=True)
     visible, _ = parse_html(text)
     return visible.strip(" \t\r\n\v\f")
 

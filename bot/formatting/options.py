@@ -73,8 +73,9 @@ class FormatOptions:
         """Refuse nonsense early, at start-up, rather than at the first post.
 
         Raises:
-            ValueError: A negative limit, an unknown language or a template
-                `validate_template` refuses.
+            ValueError: A negative limit or an unknown language.
+            TemplateError: A template `validate_template` refuses (a ConfigError
+                and a ValueError, naming the field).
         """
         if self.language not in ("ar", "en"):
             raise ValueError(f"language must be 'ar' or 'en', not {self.language!r}")
@@ -89,6 +90,8 @@ class FormatOptions:
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must not be negative")
         if self.telegram_template is not None:
-            validate_template(self.telegram_template, Platform.TELEGRAM)
+            validate_template(
+                self.telegram_template, Platform.TELEGRAM, setting="telegram_template"
+            )
         if self.x_template is not None:
-            validate_template(self.x_template, Platform.X)
+            validate_template(self.x_template, Platform.X, setting="x_template")

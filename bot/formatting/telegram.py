@@ -12,6 +12,7 @@ most a little less in it.
 
 from __future__ import annotations
 
+import logging
 from html import escape
 
 from bot.formatting.labels import labels_for
@@ -27,7 +28,8 @@ from bot.formatting.templates import (
     summary_source,
     visible_template,
 )
-from bot.model import Article, Platform, Post
+from bot.links import telegram_keeps_link
+from bot.model import Article, Platform, Post, SocialLinks
 from bot.text.summary import lead_summary, shorten
 from bot.text.telegram_html import TelegramHTMLError, parse_html, visible_length
 
@@ -127,7 +129,7 @@ def render_html(template: str, parts: Parts, options: FormatOptions) -> str:
         "reads": escape(parts.reads),
     }
     text = render(template, values)
-    return mark_rtl_lines(text, markup=True) if arabic else text
+    return mark_rtl_lines(text, markup=True, telegram=True) if arabic else text
 
 
 def render_visible(
@@ -172,17 +174,45 @@ def render_visible(
     }
     text = render(shown_template, values)
     if arabic:
-        text = mark_rtl_lines(text, markup=False)
+        text = mark_rtl_lines(text, markup=False, telegram=True)
     return text.strip(_TRIMMED)
 
 
 def accepts(url: str) -> bool:
-    """Whether Telegram takes `url` as a link; one bad href costs the whole message."""
+    """Whether Telegram keeps `url` as a link (tdlib's check_link; see `bot.links`).
+
+    A link Telegram does not keep is silently dropped from the post, so it is
+    shown as text instead: ``http://localhost/``, ``ftp://``, a port 0.
+    """
+    if not telegram_keeps_link(url):
+        return False
     try:
         parse_html(f'<a href="{escape(url)}">x</a>')
     except TelegramHTMLError:
         return False
     return True
+
+
+def links_telegram_drops(social: SocialLinks) -> list[tuple[str, str]]:
+    """The (network, url) pairs of the footer that Telegram would not keep as links.
+
+    Such a link is shown as its address instead of the network's name; it is
+    worth a warning at start-up, since it is a setting or a page to fix.
+    """
+    return [(name, url) for name, url in social.items() if not accepts(url)]
+
+
+def warn_about_dropped_links(social: SocialLinks, logger: logging.Logger) -> None:
+    """Log one warning per configured or discovered social link Telegram would drop."""
+    for name, url in links_telegram_drops(social):
+        setting = f"NASHIR_SOCIAL_{name.upper()}"
+        logger.warning(
+            "the %s link %r is not one Telegram keeps (it needs http(s) and a public host); "
+            "posts show it as text: fix %s or the site's link",
+            name,
+            url,
+            setting,
+        )
 
 
 def anchor(url: str, text: str) -> str:

@@ -24,6 +24,13 @@ of the rendered text, so limits are checked with them included (Telegram
 counts one per mark, X two). English posts get no marks: each line's own
 first letter already gives it the direction it needs.
 
+Telegram does not store every mark it is sent: in a run of LRMs and RLMs all
+but the last become zero-width non-joiners (tdlib's
+``replace_offending_characters``). A line that opens with a Latin hashtag
+would be RLM, LRM, "#Syria": the RLM is lost and the line runs left to right.
+On Telegram such a line opens with an ARABIC LETTER MARK (U+061C) instead,
+which Telegram keeps and which sets the direction as an RLM does.
+
 The rest of the module is what fills a template (`Parts`, `parts_for`) and
 the order in which a too-long post gives way (`give_way`, `fit`), shared by
 the Telegram and X formatters so both shrink the same way.
@@ -39,13 +46,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from bot.errors import ConfigError
 from bot.formatting.labels import credit_text, labels_for, reads_text
 from bot.links import clean_url, tag_url
 from bot.model import Article, Platform
 from bot.text.arabic import fold, normalize_text
 from bot.text.hashtags import make_hashtags
 from bot.text.summary import ELLIPSIS, clean_paragraphs, cut_words
-from bot.text.telegram_html import TelegramHTMLError, parse_html
+from bot.text.telegram_html import TelegramHTMLError, parse_html, stored_text
 
 if TYPE_CHECKING:
     from bot.formatting.options import FormatOptions, UtmOptions
@@ -64,6 +72,7 @@ FIELDS = (
 
 RLM = "\u200f"
 LRM = "\u200e"
+ALM = "\u061c"
 
 TELEGRAM_AR = """\
 <b>{label}</b>
@@ -92,6 +101,17 @@ X_AR = """\
 X_EN = X_AR
 
 _TAG = re.compile(r"<[^>]*>")
+# What Telegram removes or replaces in a message (tdlib's clean_input_string):
+# control characters but the newline, U+2028..U+202E and three combining marks.
+_CLEANED = re.compile("[\x00-\x09\x0b-\x1f\u2028-\u202e\u030a\u0333\u033f]")
+_MARK_RUN = re.compile("[\u200e\u200f]{2}")
+_TRIMMED = " \t\r\n\v\f"
+
+
+class TemplateError(ConfigError, ValueError):
+    """A post template that would give posts Telegram or X refuse or miscount."""
+
+
 _STRONG = frozenset({"L", "R", "AL"})
 _BARE_LINK = re.compile(r"https?://\S+", re.IGNORECASE)
 
@@ -108,26 +128,52 @@ def default_template(platform: Platform | str, language: str) -> str:
     return TELEGRAM_EN if language == "en" else TELEGRAM_AR
 
 
-def validate_template(template: str, platform: Platform | str) -> None:
+def validate_template(
+    template: str, platform: Platform | str, *, setting: str | None = None
+) -> None:
     """Refuse a template that could not render a valid post, with a message an admin can act on.
 
     Checked: balanced braces, only known field names, no conversions or
     format specs, a {link} on X (a tweet without the article's link is an
-    ad for nothing), and for Telegram that the markup is HTML Telegram
-    accepts with every field filled, every field empty and each one empty
-    (an empty field drops its line, which must not take half a tag with it).
+    ad for nothing), and for Telegram, under tdlib's own rules, with every
+    field filled, every field empty and each one empty (an empty field drops
+    its line, which must not take half a tag with it):
+
+    * the markup is HTML Telegram accepts (attribute names are case-sensitive,
+      a form feed is no space, an emoji id is a plain non-zero number);
+    * every link in it is one Telegram keeps (no localhost, no ftp://);
+    * no character Telegram would remove or replace (a tab, a line separator,
+      two direction marks in a row);
+    * what Telegram counts equals the template's visible text, which is how
+      posts are fitted: a space at the start of a tag (``<b> {title}</b>``) is
+      kept by Telegram and would make every post one longer than measured.
+
+    Args:
+        template: The template text.
+        platform: Telegram or X.
+        setting: The name under which it was configured, for the message.
 
     Raises:
-        ValueError: Naming the platform and what is wrong.
+        TemplateError: A ConfigError (and ValueError) naming the setting, or
+            the platform's template, and what is wrong.
     """
     kind = _platform(platform)
+    try:
+        _validate(template, kind)
+    except TemplateError as exc:
+        if setting is None:
+            raise
+        raise TemplateError(f"{setting}: {exc}") from None
+
+
+def _validate(template: str, kind: Platform) -> None:
     name = kind.value
     if not template.strip():
-        raise ValueError(f"{name} template is empty")
+        raise TemplateError(f"{name} template is empty")
     try:
         parsed = list(string.Formatter().parse(template))
     except ValueError as exc:
-        raise ValueError(
+        raise TemplateError(
             f"{name} template has unbalanced braces ({exc}); write {{{{ or }}}} for a literal brace"
         ) from exc
     used: set[str] = set()
@@ -137,13 +183,17 @@ def validate_template(template: str, platform: Platform | str) -> None:
         if field_name not in FIELDS:
             known = ", ".join(f"{{{f}}}" for f in FIELDS)
             if not field_name:
-                raise ValueError(f"{name} template has an empty {{}}; name a field: {known}")
-            raise ValueError(f"{name} template uses unknown field {field_name!r}; known: {known}")
+                raise TemplateError(f"{name} template has an empty {{}}; name a field: {known}")
+            raise TemplateError(
+                f"{name} template uses unknown field {field_name!r}; known: {known}"
+            )
         if spec or conversion:
-            raise ValueError(f"{name} template: field {{{field_name}}} takes no '!' or ':' part")
+            raise TemplateError(f"{name} template: field {{{field_name}}} takes no '!' or ':' part")
         used.add(field_name)
     if kind is Platform.X and "link" not in used:
-        raise ValueError("x template must contain {link}: every tweet carries the article's link")
+        raise TemplateError(
+            "x template must contain {link}: every tweet carries the article's link"
+        )
     if kind is Platform.TELEGRAM:
         _check_no_field_in_a_tag(parsed)
         sample = {f: html.escape(f"sample {f}") for f in FIELDS}
@@ -153,9 +203,44 @@ def validate_template(template: str, platform: Platform | str) -> None:
             try:
                 parse_html(render(template, values))
             except TelegramHTMLError as exc:
-                raise ValueError(
+                raise TemplateError(
                     f"telegram template is not HTML Telegram accepts{when}: {exc.description}"
                 ) from exc
+        _check_telegram_keeps_the_text(template, cases)
+
+
+def _check_telegram_keeps_the_text(template: str, cases: list[tuple[str, dict[str, str]]]) -> None:
+    """Refuse text Telegram would change, so that what is measured is what is counted."""
+    shown = visible_template(template)
+    literal = "".join(text for text, _, _, _ in string.Formatter().parse(shown))
+    removed = _CLEANED.search(literal)
+    if removed is not None:
+        char = removed.group()
+        raise TemplateError(
+            f"telegram template contains U+{ord(char):04X} "
+            f"({unicodedata.name(char, 'a control character')}), which Telegram removes "
+            "or turns into a space; take it out"
+        )
+    if _MARK_RUN.search(literal):
+        raise TemplateError(
+            "telegram template has two direction marks in a row; Telegram keeps only the "
+            "last (the others become U+200C), so keep one"
+        )
+    for when, values in cases:
+        visible = {f: html.unescape(v) for f, v in values.items()}
+        expected = len(render(shown, visible).strip(_TRIMMED))
+        stored, _ = stored_text(render(template, values), allow_empty=True)
+        if len(stored) != expected:
+            why = (
+                "a space or line break at the start of a tag is kept by Telegram; "
+                "put it before the tag"
+                if stored[:1].isspace()
+                else "Telegram changes some of its characters"
+            )
+            raise TemplateError(
+                f"telegram template gives posts of {len(stored)} characters where "
+                f"{expected} are measured{when}: {why}"
+            )
 
 
 def _check_no_field_in_a_tag(parsed: list[tuple[str, str | None, str | None, str | None]]) -> None:
@@ -168,7 +253,7 @@ def _check_no_field_in_a_tag(parsed: list[tuple[str, str | None, str | None, str
             elif ch == ">":
                 inside = False
         if inside and field_name is not None:
-            raise ValueError(
+            raise TemplateError(
                 f"telegram template puts {{{field_name}}} inside a tag; fields are already "
                 "marked up ({link} is a whole link), so write them between tags"
             )
@@ -254,17 +339,20 @@ def needs_rlm(visible_line: str) -> bool:
     return any(ch.isdigit() for ch in visible_line)
 
 
-def mark_rtl_lines(text: str, *, markup: bool) -> str:
+def mark_rtl_lines(text: str, *, markup: bool, telegram: bool = False) -> str:
     """Prefix an RLM to each line of an Arabic post that needs one (see module doc).
 
     With `markup`, tags are skipped and entities decoded to find what a
-    reader sees; the mark goes before any tag so it adds no entity.
+    reader sees; the mark goes before any tag so it adds no entity. With
+    `telegram`, a line that opens with a direction mark (a Latin hashtag's
+    LRM) gets an ALM instead, since Telegram would turn the RLM into a ZWNJ.
     """
     out: list[str] = []
     for line in text.split("\n"):
         visible = html.unescape(_TAG.sub("", line)) if markup else line
-        if visible.strip() and not visible.startswith(RLM) and needs_rlm(visible):
-            line = RLM + line
+        if visible.strip() and not visible.startswith((RLM, ALM)) and needs_rlm(visible):
+            opens_with_mark = visible.startswith((LRM, RLM))
+            line = (ALM if telegram and opens_with_mark else RLM) + line
         out.append(line)
     return "\n".join(out)
 

@@ -345,14 +345,16 @@ async def _sources_remove(args: argparse.Namespace) -> int:
 
 async def _sources_import(args: argparse.Namespace) -> int:
     from bot.clock import SystemClock
-    from bot.opml import OpmlError, import_sources, read_opml
+    from bot.opml import OpmlError, import_sources, parse_opml
     from bot.storage.database import Database
 
     settings = _settings(args)
     try:
-        outlines = read_opml(args.file.read_bytes())
+        outlines, duplicates = parse_opml(args.file.read_bytes())
     except OSError as exc:
         raise OpmlError(f"cannot read {args.file}: {exc.strerror or exc}") from None
+    except OpmlError as exc:
+        raise OpmlError(f"{args.file}: {exc}") from None
     db = Database(settings.database_url)
     try:
         await db.upgrade()
@@ -361,13 +363,10 @@ async def _sources_import(args: argparse.Namespace) -> int:
         )
     finally:
         await db.close()
+    report.duplicates = duplicates
     for url, reason in report.refused:
         print(f"refused {url}: {reason}", file=sys.stderr)
-    print(
-        f"{len(report.added)} sources added, {len(report.known)} already known, "
-        f"{len(report.refused)} refused",
-        file=sys.stderr,
-    )
+    print(report.summary(), file=sys.stderr)
     return EXIT_ERROR if report.refused and not (report.added or report.known) else 0
 
 

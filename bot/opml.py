@@ -19,8 +19,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import format_datetime
+from urllib.parse import urlsplit, urlunsplit
 
 from bot.errors import NashirError, SourceError
+from bot.links import clean_url
 from bot.netguard import check_public_url
 from bot.ports import Clock
 from bot.storage.database import Database
@@ -42,8 +44,46 @@ class Outline:
     title: str | None = None
 
 
+def source_key(url: str) -> str:
+    """What two spellings of one source have in common: duplicates share it.
+
+    The scheme and host are compared in lower case, tracking parameters
+    (utm_*, fbclid, ...) and a trailing slash are ignored, and `feed://` is
+    read as https.
+    """
+    parts = urlsplit(normal_source_url(url))
+    path = parts.path.rstrip("/")
+    return urlunsplit((parts.scheme, parts.netloc, path, parts.query, ""))
+
+
+def normal_source_url(url: str) -> str:
+    """The URL to store: `feed://` as https, scheme and host in lower case, no tracking."""
+    text = url.strip()
+    lowered = text.lower()
+    if lowered.startswith(("feed:https://", "feed:http://")):
+        text = text[len("feed:") :]
+    elif lowered.startswith("feed://"):
+        text = "https://" + text[len("feed://") :]
+    cleaned = clean_url(text)
+    try:
+        parts = urlsplit(cleaned)
+    except ValueError:
+        return cleaned
+    if parts.scheme.lower() not in ("http", "https"):
+        return cleaned
+    return urlunsplit(parts._replace(scheme=parts.scheme.lower(), netloc=parts.netloc.lower()))
+
+
 def read_opml(data: bytes) -> list[Outline]:
-    """The sources an OPML document lists, in document order, each URL once.
+    """The sources an OPML document lists, in document order, each source once."""
+    return parse_opml(data)[0]
+
+
+def parse_opml(data: bytes) -> tuple[list[Outline], int]:
+    """The sources an OPML document lists, each once, and how many entries repeated one.
+
+    URLs are stored in their normal form (`normal_source_url`); two entries
+    are one source when their `source_key` is the same.
 
     Raises:
         OpmlError: Not XML, not OPML, or too large.
@@ -60,14 +100,18 @@ def read_opml(data: bytes) -> list[Outline]:
         raise OpmlError("not an OPML document (no <opml> with a <body>)")
     seen: set[str] = set()
     found: list[Outline] = []
+    duplicates = 0
     for outline in root.iter("outline"):
         url = (outline.get("xmlUrl") or outline.get("htmlUrl") or "").strip()
-        if not url or url in seen:
+        if not url:
             continue
-        seen.add(url)
+        if source_key(url) in seen:
+            duplicates += 1
+            continue
+        seen.add(source_key(url))
         title = (outline.get("title") or outline.get("text") or "").strip()
-        found.append(Outline(url, title or None))
-    return found
+        found.append(Outline(normal_source_url(url), title or None))
+    return found, duplicates
 
 
 def write_opml(
@@ -95,6 +139,17 @@ class ImportReport:
     added: list[str] = field(default_factory=list)
     known: list[str] = field(default_factory=list)
     refused: list[tuple[str, str]] = field(default_factory=list)
+    duplicates: int = 0  # entries of the file that repeated an earlier one
+
+    def summary(self) -> str:
+        """One line that accounts for every entry of the file."""
+        total = len(self.added) + len(self.known) + len(self.refused) + self.duplicates
+        return (
+            f"{total} {'entry' if total == 1 else 'entries'}: {len(self.added)} added, "
+            f"{len(self.known)} already known, {self.duplicates} "
+            f"{'duplicate' if self.duplicates == 1 else 'duplicates'} in the file, "
+            f"{len(self.refused)} refused"
+        )
 
 
 async def import_sources(
@@ -118,12 +173,13 @@ async def import_sources(
     now = clock.now()
     async with db.session() as session:
         sources = SourceRepository(session)
-        known = {source.url for source in await sources.all()}
+        known = {source_key(source.url): source.url for source in await sources.all()}
         for outline in checked:
-            await sources.ensure(outline.url, now)
+            url = known.get(source_key(outline.url), outline.url)  # stored under its spelling
+            await sources.ensure(url, now)
             if outline.title:
-                await OperationsRepository(session).set_source_title(outline.url, outline.title)
-            (report.known if outline.url in known else report.added).append(outline.url)
+                await OperationsRepository(session).set_source_title(url, outline.title)
+            (report.known if source_key(url) in known else report.added).append(url)
         await session.commit()
     return report
 

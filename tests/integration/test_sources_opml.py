@@ -56,7 +56,10 @@ def test_import_then_export_gives_back_every_source_with_its_arabic_title(
     opml = env / "sources.opml"
     opml.write_bytes(write_opml(SOURCES, created=WHEN))
     assert nashir(env, "sources", "import", str(opml)) == 0
-    assert b"3 sources added, 0 already known, 0 refused" in capsysbinary.readouterr().err
+    assert (
+        b"3 entries: 3 added, 0 already known, 0 duplicates in the file, 0 refused"
+        in capsysbinary.readouterr().err
+    )
 
     assert nashir(env, "sources", "export") == 0
     exported = read_opml(capsysbinary.readouterr().out)
@@ -72,7 +75,7 @@ def test_importing_again_adds_nothing_and_keeps_new_titles(
     renamed = [Outline(SOURCES[0].url, "المشهد اليمني — الرئيسية")]
     opml.write_bytes(write_opml(renamed, created=WHEN))
     assert nashir(env, "sources", "import", str(opml)) == 0
-    assert b"0 sources added, 1 already known" in capsysbinary.readouterr().err
+    assert b"1 entry: 0 added, 1 already known" in capsysbinary.readouterr().err
     out = env / "out.opml"
     assert nashir(env, "sources", "export", "--output", str(out)) == 0
     assert read_opml(out.read_bytes()) == renamed
@@ -99,7 +102,7 @@ def test_private_addresses_and_other_schemes_are_refused_by_name(
     assert "refused http://169.254.169.254/latest/meta-data/: address 169.254.169.254" in err
     assert "refused http://10.0.0.1/feed: address 10.0.0.1 is private" in err
     assert "refused file:///etc/passwd: scheme file: is not allowed" in err
-    assert "1 sources added, 0 already known, 3 refused" in err
+    assert "4 entries: 1 added, 0 already known, 0 duplicates in the file, 3 refused" in err
 
 
 def test_a_file_that_is_not_opml_is_one_clear_line(
@@ -109,7 +112,41 @@ def test_a_file_that_is_not_opml_is_one_clear_line(
     bad.write_text("<rss><channel/></rss>")
     assert nashir(env, "sources", "import", str(bad)) == 1
     assert capsys.readouterr().err.strip() == (
-        "nashir: not an OPML document (no <opml> with a <body>)"
+        f"nashir: {bad}: not an OPML document (no <opml> with a <body>)"
     )
     assert nashir(env, "sources", "import", str(env / "missing.opml")) == 1
     assert "nashir: cannot read" in capsys.readouterr().err
+
+
+def test_spellings_of_one_feed_are_folded_and_every_entry_is_counted(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    opml = env / "reader.opml"
+    opml.write_text(
+        """<?xml version="1.0" encoding="UTF-8"?>
+<opml version="2.0"><body>
+  <outline text="one" xmlUrl="https://www.example.net/rss"/>
+  <outline text="upper case" xmlUrl="HTTPS://www.Example.net/rss"/>
+  <outline text="tracked" xmlUrl="https://www.example.net/rss?utm_source=feedly"/>
+  <outline text="slash" xmlUrl="https://www.example.net/rss/"/>
+  <outline text="feed scheme" xmlUrl="feed://news.example.org/feed.xml"/>
+  <outline text="file" xmlUrl="file:///etc/passwd"/>
+</body></opml>
+""",
+        encoding="utf-8",
+    )
+    assert nashir(env, "sources", "import", str(opml)) == 0
+    assert capsys.readouterr().err.endswith(
+        "6 entries: 2 added, 0 already known, 3 duplicates in the file, 1 refused\n"
+    )
+    again = env / "again.opml"
+    again.write_text(
+        '<opml version="2.0"><body>'
+        '<outline text="x" xmlUrl="https://WWW.EXAMPLE.NET/rss?fbclid=abc"/></body></opml>',
+        encoding="utf-8",
+    )
+    assert nashir(env, "sources", "import", str(again)) == 0
+    assert "1 entry: 0 added, 1 already known" in capsys.readouterr().err
+    assert nashir(env, "sources", "list") == 0
+    listed = [line.split()[-1] for line in capsys.readouterr().out.splitlines()]
+    assert listed == ["https://www.example.net/rss", "https://news.example.org/feed.xml"]

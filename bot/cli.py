@@ -253,7 +253,7 @@ async def _preview(args: argparse.Namespace) -> int:
     from bot.preview import preview_target
 
     settings = _settings(args)
-    return await preview_target(settings, args.target, args.platform)
+    return await preview_target(settings, args.target, args.platform, raw=args.raw)
 
 
 async def _schedule(args: argparse.Namespace) -> int:

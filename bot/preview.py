@@ -1,4 +1,10 @@
-"""`nashir preview`: the exact posts an article would get, and their counted lengths."""
+"""`nashir preview`: the exact posts an article would get, and their counted lengths.
+
+A saved page is read under its canonical URL (`<link rel="canonical">`, else
+`og:url`), the address the site publishes it at, so the link and the X count
+are those of the real post. The Telegram post is shown as a reader sees it:
+bold as bold, each link as its words; `--raw` shows the HTML sent instead.
+"""
 
 from __future__ import annotations
 
@@ -9,46 +15,140 @@ from pathlib import Path
 from rich.console import Console
 from rich.panel import Panel
 from rich.text import Text
+from selectolax.lexbor import LexborHTMLParser
 
-from bot.app import format_options, social_overrides
-from bot.errors import ParseError
+from bot.errors import ParseError, UserInputError
 from bot.formatting import format_telegram, format_x
 from bot.model import Article, ArticleDraft, Post
+from bot.app import format_options, social_overrides
 from bot.settings import Settings
 from bot.sources.charset import decode_body
 from bot.sources.feeds import looks_like_feed, parse_feed
 from bot.sources.fetch import Fetcher
 from bot.sources.pages import extract_article
+from bot.text.telegram_entities import Entity, utf16_length
+from bot.text.telegram_html import TelegramHTMLError, stored_text
+from bot.text.telegram_text import TelegramTextError
 
 TELEGRAM_LIMITS = {"caption": 1024, "message": 4096}
 
 
 async def preview_target(
-    settings: Settings, target: str, platform: str, console: Console | None = None
+    settings: Settings,
+    target: str,
+    platform: str,
+    console: Console | None = None,
+    *,
+    raw: bool = False,
 ) -> int:
     """Print the Telegram and/or X post of the article at `target` (URL or file)."""
     console = console or Console()
     draft = await read_draft(settings, target)
+    if not draft.url.startswith(("http://", "https://")):
+        console.print(f"[yellow]{target} names no canonical URL: the posts link to {draft.url}[/]")
     posts = render_posts(settings, draft, platform)
     for post in posts:
         console.print(describe(post))
-        console.print(Panel(Text(post.text), expand=False))
+        shown = Text(post.text) if raw or post.platform.value != "telegram" else rendered(post)
+        console.print(Panel(shown, expand=False))
+        if post.button_text and post.button_url:
+            console.print(f"button: [{post.button_text}] → {post.button_url}")
     return 0
 
 
+def rendered(post: Post) -> Text:
+    """The Telegram post as a reader sees it: the text Telegram stores, styled by its entities."""
+    try:
+        visible, entities = stored_text(post.text, strict=False)
+    except (TelegramHTMLError, TelegramTextError):
+        return Text(post.plain_text)
+    shown = Text(visible)
+    for entity in entities:
+        style = _STYLES.get(entity.type)
+        if entity.type == "text_link" and entity.url:
+            style = f"underline link {entity.url}"
+        if style:
+            start, end = _python_span(visible, entity)
+            shown.stylize(style, start, end)
+    return shown
+
+
+_STYLES = {
+    "bold": "bold",
+    "italic": "italic",
+    "underline": "underline",
+    "strikethrough": "strike",
+    "code": "reverse",
+    "pre": "reverse",
+    "spoiler": "reverse",
+    "blockquote": "italic",
+    "expandable_blockquote": "italic",
+    "url": "underline",
+}
+
+
+def _python_span(text: str, entity: Entity) -> tuple[int, int]:
+    """An entity's UTF-16 offsets as indices into the Python string."""
+    start = end = None
+    units = 0
+    for index, char in enumerate(text):
+        if start is None and units >= entity.offset:
+            start = index
+        if units >= entity.end:
+            end = index
+            break
+        units += utf16_length(char)
+    return (start if start is not None else len(text)), (end if end is not None else len(text))
+
+
 async def read_draft(settings: Settings, target: str) -> ArticleDraft:
-    """Read an article from a saved file or from the web."""
-    path = Path(target)
-    if await asyncio.to_thread(path.is_file):
+    """Read an article from a saved file or from the web.
+
+    Raises:
+        UserInputError: `target` is neither a URL nor a readable file; the
+            message names it.
+    """
+    if "://" not in target:
+        return await _read_file(Path(target))
+    return await _read_url(settings, target)
+
+
+async def _read_file(path: Path) -> ArticleDraft:
+    try:
         content = await asyncio.to_thread(path.read_bytes)
-        url = f"file://{target}"
+    except FileNotFoundError:
+        raise UserInputError(f"{path}: no such file (give a saved page or a URL)") from None
+    except OSError as exc:
+        raise UserInputError(f"cannot read {path}: {exc.strerror or exc}") from None
+    url = await asyncio.to_thread(lambda: path.resolve().as_uri())
+    try:
         if looks_like_feed(content, None):
             items = parse_feed(content, url)
             if not items:
                 raise ParseError("the feed holds no items", url=url)
             return items[0]
         text, _ = decode_body(content, None)
-        return extract_article(text, url)
+        canonical = canonical_url_of(text)
+        return extract_article(text, canonical or url)
+    except ParseError as exc:
+        raise UserInputError(f"{path}: {exc}") from None
+
+
+def canonical_url_of(html: str) -> str | None:
+    """The page's own address: `<link rel="canonical">`, else `og:url`; http(s) only."""
+    tree = LexborHTMLParser(html)
+    for selector, attribute in (
+        ('link[rel="canonical"]', "href"),
+        ('meta[property="og:url"]', "content"),
+    ):
+        node = tree.css_first(selector)
+        value = (node.attributes.get(attribute) or "").strip() if node is not None else ""
+        if value.startswith(("http://", "https://")):
+            return value
+    return None
+
+
+async def _read_url(settings: Settings, target: str) -> ArticleDraft:
     fetcher = Fetcher.create(
         version="preview",
         homepage=settings.contact_url or "news distribution bot",
@@ -63,7 +163,7 @@ async def read_draft(settings: Settings, target: str) -> ArticleDraft:
         if not items:
             raise ParseError("the feed holds no items", url=target)
         return items[0]
-    return extract_article(result.text, result.url)
+    return extract_article(result.text, canonical_url_of(result.text) or result.url)
 
 
 def render_posts(settings: Settings, draft: ArticleDraft, platform: str) -> list[Post]:

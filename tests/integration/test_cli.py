@@ -57,9 +57,7 @@ def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
 def test_ingest_prints_everything_the_seed_page_shows(
     env: Path, seed_server: ServerThread, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code = main(
-        ["--env-file", os.devnull, "ingest", f"{seed_server.url}/mobile/article/12345"]
-    )
+    code = main(["--env-file", os.devnull, "ingest", f"{seed_server.url}/mobile/article/12345"])
     out = capsys.readouterr().out
     assert code == 0
     draft = json.loads(out)
@@ -137,6 +135,36 @@ def test_preview_of_a_saved_page_shows_both_posts_with_lengths(
     assert "/4096 characters" in out or "/1024 characters" in out
     assert "/280 weighted characters" in out
     assert "#بشار_الأسد" in out
+
+
+def test_preview_of_a_saved_page_uses_its_canonical_url_and_shows_what_readers_see(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--env-file", os.devnull, "preview", str(SEED), "--platform", "x"]) == 0
+    out = capsys.readouterr().out
+    assert "https://marsad.example/article/12345" in out  # <link rel="canonical">
+    assert "file:" not in out
+    assert main(["--env-file", os.devnull, "preview", str(SEED), "--platform", "telegram"]) == 0
+    shown = capsys.readouterr().out
+    assert "اقرأ المزيد" in shown  # a link shows as its words
+    assert "<a href" not in shown
+    assert "<b>" not in shown
+    assert "file:" not in shown
+    code = main(["--env-file", os.devnull, "preview", str(SEED), "--platform", "telegram", "--raw"])
+    assert code == 0
+    raw = capsys.readouterr().out
+    assert "<b>" in raw
+    assert 'href="https://marsad.example/article/12345' in raw
+
+
+def test_preview_of_a_missing_file_names_the_file(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = env / "article.html"
+    assert main(["--env-file", os.devnull, "preview", str(missing)]) == 1
+    assert capsys.readouterr().err == (
+        f"nashir: {missing}: no such file (give a saved page or a URL)\n"
+    )
 
 
 def test_db_upgrade_creates_the_schema(env: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -9,11 +9,17 @@ destination (as `nashir run --backfill N` does; the next `nashir run` sends
 them, freshness window permitting). A source polled before is simply polled
 again: what is new there is queued as the bot would queue it. Backoff is
 ignored: the operator asked for this poll.
+
+While the progress bar runs, log lines go through the bar's own console, so
+they print above it instead of cutting through it. The command exits 1 when
+any source failed, after a table naming each one and why.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from rich.console import Console
@@ -43,7 +49,12 @@ class Backfill:
     @property
     def failed(self) -> int:
         """Sources that could not be read."""
-        return sum(1 for report in self.reports if report.status == "error")
+        return len(self.failures)
+
+    @property
+    def failures(self) -> list[PollReport]:
+        """The reports of the sources that could not be read."""
+        return [report for report in self.reports if report.status == "error"]
 
 
 async def sources_to_fill(app: App) -> list[Source]:
@@ -67,25 +78,13 @@ async def backfill(
 ) -> Backfill:
     """Poll each source once, in order; `on_source` hears about each as it is done."""
     result = Backfill()
-    announced: list[Article] = []
-    original = app.ingestor.on_new
-
-    async def remember(article: Article, source: Source | None) -> None:
-        announced.append(article)
-        if original is not None:
-            await original(article, source)
-
-    app.ingestor.on_new = remember
-    try:
-        for source in sources:
-            before = len(announced)
-            report = await app.ingestor.poll(source, backfill=post)
-            result.reports.append(report)
-            result.queued[source.url] = await _queued(app, announced[before:])
-            if on_source is not None:
-                on_source(source, report)
-    finally:
-        app.ingestor.on_new = original
+    for source in sources:
+        report = await app.ingestor.poll(source, backfill=post)
+        result.reports.append(report)
+        # Only announced articles have deliveries, so the new ones' rows are what was queued.
+        result.queued[source.url] = await _queued(app, report.new)
+        if on_source is not None:
+            on_source(source, report)
     return result
 
 
@@ -103,15 +102,18 @@ async def run_backfill(settings: Settings, *, post: int, console: Console) -> in
     """The command: a progress bar while sources are polled, then a summary table."""
     app = build(settings, polling=False)
     try:
-        with Progress(
-            TextColumn("[bold]backfill[/bold]"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            TextColumn("{task.description}"),
-            console=console,
-            transient=True,
-        ) as progress:
+        with (
+            logs_through(console),
+            Progress(
+                TextColumn("[bold]backfill[/bold]"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                TextColumn("{task.description}"),
+                console=console,
+                transient=True,
+            ) as progress,
+        ):
             sources = await sources_to_fill(app)
             task = progress.add_task("", total=len(sources))
 
@@ -125,13 +127,67 @@ async def run_backfill(settings: Settings, *, post: int, console: Console) -> in
         await app.db.close()
     console.print(summary(done))
     queued = sum(done.queued.values())
+    polled = len(done.reports)
     console.print(
-        f"{len(done.reports)} sources polled, {done.failed} failed; "
-        f"{done.stored} new articles stored; {queued} posts queued"
+        f"{polled} {'source' if polled == 1 else 'sources'} polled, {done.failed} failed; "
+        f"{done.stored} new {'article' if done.stored == 1 else 'articles'} stored; "
+        f"{queued} {'post' if queued == 1 else 'posts'} queued"
         + (" (`nashir run` sends them)" if queued else ""),
         soft_wrap=True,
     )
-    return 1 if done.reports and done.failed == len(done.reports) else 0
+    if done.failures:
+        console.print(failures(done))
+        return 1
+    return 0
+
+
+def failures(done: Backfill) -> Table:
+    """The sources that failed, each with its error, to fix or remove."""
+    table = Table(title="Failed sources", title_style="bold red")
+    table.add_column("source", overflow="fold")
+    table.add_column("error", overflow="fold")
+    for report in done.failures:
+        table.add_row(report.source, report.error or "failed")
+    return table
+
+
+class ConsoleHandler(logging.Handler):
+    """Writes formatted records with `console.print`, so a live progress bar stays whole."""
+
+    def __init__(self, console: Console) -> None:
+        super().__init__()
+        self.console = console
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Print the record above whatever the console is showing live."""
+        try:
+            line = self.format(record)
+            self.console.print(line, markup=False, highlight=False, soft_wrap=True)
+        except Exception:
+            self.handleError(record)
+
+
+@contextmanager
+def logs_through(console: Console) -> Iterator[None]:
+    """Route the root logger's handlers through `console` (same format, same redaction)."""
+    root = logging.getLogger()
+    replaced = list(root.handlers)
+    for handler in replaced:
+        through = ConsoleHandler(console)
+        through.setLevel(handler.level)
+        through.setFormatter(handler.formatter)
+        for kept in handler.filters:
+            through.addFilter(kept)
+        root.addHandler(through)
+        root.removeHandler(handler)
+    try:
+        yield
+    finally:
+        for handler in list(root.handlers):
+            if isinstance(handler, ConsoleHandler):
+                root.removeHandler(handler)
+        for handler in replaced:
+            root.addHandler(handler)
 
 
 def summary(done: Backfill) -> Table:

@@ -83,7 +83,7 @@ def counts(database_url: str) -> tuple[int, dict[str, int], list[bool]]:
 def test_backfill_stores_what_each_source_holds_and_posts_nothing(
     env: Path, database_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert nashir(env, "backfill") == 0
+    assert nashir(env, "backfill") == 1  # one source failed: the exit says so
     err = capsys.readouterr().err
     articles, states, primed = counts(database_url)
     assert articles == 3
@@ -92,12 +92,16 @@ def test_backfill_stores_what_each_source_holds_and_posts_nothing(
     assert "2 sources polled, 1 failed; 3 new articles stored; 0 posts queued" in err
     assert "/rss.xml" in err
     assert "error: HTTP 404" in err
+    failed = err[err.index("Failed sources") :]
+    assert "/gone.xml" in failed
+    assert "HTTP 404" in failed
+    assert "/rss.xml" not in failed
 
 
 def test_backfill_post_n_queues_the_newest_items_for_the_next_run(
     env: Path, database_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert nashir(env, "backfill", "--post", "2") == 0
+    assert nashir(env, "backfill", "--post", "2") == 1
     err = capsys.readouterr().err
     articles, states, _ = counts(database_url)
     assert articles == 3
@@ -108,9 +112,9 @@ def test_backfill_post_n_queues_the_newest_items_for_the_next_run(
 def test_a_second_backfill_finds_nothing_new(
     env: Path, database_url: str, site: DemoSite, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert nashir(env, "backfill") == 0
+    assert nashir(env, "backfill") == 1
     capsys.readouterr()
-    assert nashir(env, "backfill") == 0
+    assert nashir(env, "backfill") == 1
     assert "0 new articles stored" in capsys.readouterr().err
     assert counts(database_url)[0] == 3
 
@@ -120,3 +124,35 @@ def test_backfill_fails_when_no_source_can_be_read(
 ) -> None:
     monkeypatch.setenv("NASHIR_SOURCES", f"{site_server.url}/gone.xml")
     assert nashir(env, "backfill") == 1
+
+
+def test_every_source_read_exits_0(
+    env: Path, monkeypatch: pytest.MonkeyPatch, site_server: ServerThread
+) -> None:
+    monkeypatch.setenv("NASHIR_SOURCES", f"{site_server.url}/rss.xml")
+    assert nashir(env, "backfill") == 0
+
+
+def test_log_lines_go_through_the_progress_bars_console(
+    env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from io import StringIO
+
+    from rich.console import Console
+
+    from bot.backfill import run_backfill
+    from bot.logs import configure_logging
+    from bot.settings import load_settings
+
+    settings = load_settings(env_file=None)
+    configure_logging(level="WARNING", secrets=settings.secrets())
+    screen = StringIO()
+    console = Console(file=screen, force_terminal=True, width=200, color_system=None)
+    assert asyncio.run(run_backfill(settings, post=0, console=console)) == 1
+    shown = screen.getvalue()
+    # The poll's warning was drawn by the same console as the bar, not written past it.
+    assert "/gone.xml failed (1 in a row): HTTP 404" in shown
+    assert "failed (1 in a row)" not in capsys.readouterr().err
+    assert shown.index("/gone.xml failed") < shown.index("Failed sources")
+    root = logging.getLogger()
+    assert not any(type(handler).__name__ == "ConsoleHandler" for handler in root.handlers)

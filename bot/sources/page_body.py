@@ -44,7 +44,7 @@ _UNLIKELY = re.compile(
     r"-ad-|ad-break|agegate|banner|breadcrumb|combx|comment|community|cookie|consent|disqus|"
     r"footer|gdpr|legends|menu|modal|newsletter|outbrain|pager|pagination|popup|promo|"
     r"related|remark|replies|rss|share|sharing|shoutbox|sidebar|skyscraper|social|sponsor|"
-    r"subscribe|supplemental|taboola|teaser|widget|recommend|read-?more|most-?read|trending",
+    r"subscribe|supplemental|taboola|teaser|recommend|read-?more|most-?read|trending",
     re.IGNORECASE,
 )
 _MAYBE = re.compile(r"and|article|body|column|content|main|shadow|story|entry|post", re.IGNORECASE)
@@ -85,6 +85,8 @@ _TAG_WEIGHT: Final = {
 _HEADINGS: Final = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _PARAGRAPH_TAGS: Final = frozenset({"p", "pre", "td", "li", "blockquote", "dd", "dt", *_HEADINGS})
 _MIN_BLOCK_CHARS: Final = 25
+_CLIMB_GAIN: Final = 1.3
+_CLIMB_MAX_LINK_DENSITY: Final = 0.35
 _MIN_BODY_CHARS: Final = 250
 _COMMAS = re.compile(r"[,،]")
 _SENTENCE_END = re.compile(r"[.!?؟。]\s*$")
@@ -303,9 +305,53 @@ def _choose(root: LexborNode, blocks: list[Block]) -> tuple[LexborNode, list[Lex
     ranked = sorted(final, key=lambda key: final[key], reverse=True)
     top = nodes[ranked[0]]
     top = _common_ancestor(top, [nodes[k] for k in ranked[1:6]], final, final[ranked[0]], root)
+    top = _climb(top, root, blocks, chars, link_chars)
     members = _with_siblings(top, final, chars, link_chars, blocks)
     container = top if len(members) == 1 else (top.parent or top)
     return container, members
+
+
+def _climb(
+    top: LexborNode,
+    root: LexborNode,
+    blocks: list[Block],
+    chars: dict[int, int],
+    link_chars: dict[int, int],
+) -> LexborNode:
+    """Widen `top` to an ancestor while that adds much more prose and few links.
+
+    A story cut into sections (one wrapper per subheading, several levels
+    deep) leaves its best-scoring section holding a fraction of the text;
+    the ancestor that holds all sections has far more prose, and no more
+    links in proportion than a story has.
+    """
+    prose: dict[int, int] = {}
+    for block in blocks:
+        if block.heading or len(block.text) < _MIN_BLOCK_CHARS:
+            continue
+        if block.link_chars > len(block.text) * 0.3:
+            continue
+        node: LexborNode | None = block.owner
+        while node is not None:
+            prose[node.mem_id] = prose.get(node.mem_id, 0) + len(block.text)
+            if node.mem_id == root.mem_id:
+                break
+            node = node.parent
+    current = top
+    parent = current.parent
+    while parent is not None and parent.mem_id != root.mem_id:
+        gained = prose.get(parent.mem_id, 0)
+        size = max(chars.get(parent.mem_id, 0), 1)
+        if gained < prose.get(current.mem_id, 0) * _CLIMB_GAIN:
+            if gained > prose.get(current.mem_id, 0):
+                parent = parent.parent  # a wrapper adding a little: look one level further
+                continue
+            break
+        if link_chars.get(parent.mem_id, 0) / size > _CLIMB_MAX_LINK_DENSITY:
+            break
+        current = parent
+        parent = current.parent
+    return current
 
 
 def _initial(node: LexborNode) -> float:

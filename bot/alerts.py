@@ -26,6 +26,8 @@ Send = Callable[[str], Awaitable[None]]
 TEXTS = {
     "source": "⚠️ Source failing {count} polls in a row: {source}",
     "items": "⚠️ Source skipping items {count} polls in a row (see /healthz or the log): {source}",
+    "held": "✋ {count} headline change{s} from {source} held, posts unchanged: {reason}."
+    " Check the source; a real edit is applied by the next sound poll.",
     "budget": "💸 The X budget is spent: no more posts to X until it renews.",
 }
 
@@ -67,6 +69,13 @@ class Alerts:
         text = TEXTS["items" if items else "source"].format(source=source, count=count)
         return await self(text, key=f"src:{source}")
 
+    async def revisions_held(self, source: str, count: int, reason: str) -> bool:
+        """A poll's headline changes looked like a misreading and were not applied."""
+        text = TEXTS["held"].format(
+            source=source, count=count, s="" if count == 1 else "s", reason=reason
+        )
+        return await self(text, key=f"held:{source}")
+
     async def budget_spent(self) -> bool:
         """No X posts are left in the budget."""
         return await self(TEXTS["budget"], key="x-budget")
@@ -77,7 +86,11 @@ class AlertingEvents(Events):
 
     def __init__(self, inner: Events, alerts: Alerts, *, source_failures: int = 3) -> None:
         for name in dir(inner):
-            if not name.startswith("_") and name not in ("poll_finished", "x_budget"):
+            if not name.startswith("_") and name not in (
+                "poll_finished",
+                "x_budget",
+                "revisions_held",
+            ):
                 value = getattr(inner, name)
                 if callable(value):
                     setattr(self, name, value)
@@ -101,6 +114,11 @@ class AlertingEvents(Events):
         self._streaks[source] = streak
         if streak == self.source_failures:
             self._spawn(self.alerts.source_failing(source, streak, items=status == "partial"))
+
+    def revisions_held(self, source: str, count: int, reason: str) -> None:
+        """Ask the admins to look at a source whose changes were held."""
+        self.inner.revisions_held(source, count, reason)
+        self._spawn(self.alerts.revisions_held(source, count, reason))
 
     def x_budget(self, posts_left: int, money_left: float | None) -> None:
         """Alert once the budget has no post left."""

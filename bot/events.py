@@ -39,6 +39,9 @@ class Events:
     def x_budget(self, posts_left: int, money_left: float | None) -> None:
         """What is left of the X budget."""
 
+    def revisions_held(self, source: str, count: int, reason: str) -> None:
+        """A poll's headline changes were not applied to posted stories (`bot.revision_guard`)."""
+
 
 class RecordingEvents(Events):
     """Keeps every event as a tuple; for tests."""
@@ -49,6 +52,10 @@ class RecordingEvents(Events):
     def poll_finished(self, source: str, status: str, seconds: float, new: int) -> None:
         """Record it."""
         self.seen.append(("poll_finished", source, status, new))
+
+    def revisions_held(self, source: str, count: int, reason: str) -> None:
+        """Record it."""
+        self.seen.append(("revisions_held", source, count, reason))
 
     def article_stored(self, source: str | None) -> None:
         """Record it."""

@@ -12,6 +12,7 @@ sources and pages point at it. The CMS hook (`bot.hooks`) ends in the same
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import dataclasses
 import json
 import logging
@@ -29,6 +30,8 @@ from bot.events import Events
 from bot.links import canonical_url
 from bot.model import Article, ArticleDraft, SocialLinks, Source
 from bot.ports import Clock
+from bot.revision_guard import RevisionGate
+from bot.revision_guard import plan as plan_revisions
 from bot.selection import plausible
 from bot.sources.feeds import looks_like_feed, parse_feed
 from bot.sources.fetch import Fetcher, FetchResult
@@ -46,6 +49,11 @@ log = logging.getLogger(__name__)
 SITE_SOCIAL_FLAG = "site_social"
 TITLE_DEDUP_WINDOW = timedelta(days=3)
 TOUCH_EVERY = timedelta(minutes=5)
+
+_REVISION_GATE: contextvars.ContextVar[RevisionGate | None] = contextvars.ContextVar(
+    "revision_gate", default=None
+)
+"""The current poll's `RevisionGate`; None outside a poll (the CMS hook revises freely)."""
 
 OnChangedArticle = Callable[[int], Awaitable[object]]
 OnNewArticle = Callable[[Article, Source | None], Awaitable[None]]
@@ -74,6 +82,7 @@ class PollReport:
     new: list[Article] = field(default_factory=list)
     error: str | None = None
     skipped: list[str] = field(default_factory=list)
+    doubts: list[str] = field(default_factory=list)
 
 
 class Ingestor:
@@ -144,15 +153,30 @@ class Ingestor:
             return report
         report.found = len(drafts) + len(report.skipped)
         backfilled = set() if source.primed else {id(d) for d in _newest(drafts, backfill)}
-        for draft in drafts:
-            announce = source.primed or id(draft) in backfilled
-            try:
-                article = await self.store(draft, source=source, announce=announce)
-            except Exception as exc:  # one item costs only itself, whatever went wrong
-                self._skip(report, draft.url, exc)
-                continue
-            if article is not None:
-                report.new.append(article)
+        gate = await self._revision_gate(report, drafts)
+        gate_token = _REVISION_GATE.set(gate)
+        try:
+            for draft in drafts:
+                announce = source.primed or id(draft) in backfilled
+                try:
+                    article = await self.store(draft, source=source, announce=announce)
+                except Exception as exc:  # one item costs only itself, whatever went wrong
+                    self._skip(report, draft.url, exc)
+                    continue
+                if article is not None:
+                    report.new.append(article)
+        finally:
+            _REVISION_GATE.reset(gate_token)
+        if gate.held:
+            reason = "; ".join(gate.reasons)
+            log.warning(
+                "source %s: %d headline change%s held, posts left as they are: %s",
+                source.url,
+                gate.held,
+                "" if gate.held == 1 else "s",
+                reason,
+            )
+            self.events.revisions_held(source.url, gate.held, reason)
         if report.skipped:
             await self._partly_failed(source, report)
         else:
@@ -249,6 +273,10 @@ class Ingestor:
         summary = draft.summary if draft.summary is not None else stored.summary
         if not same_story or (draft.title == stored.title and summary == stored.summary):
             return False
+        gate = _REVISION_GATE.get()
+        if gate is not None and not gate.allows(stored.title, draft.title):
+            log.info("article %d: change at the source held: %r", article_id, draft.title[:80])
+            return False
         await articles.revise_text(
             article_id, title=draft.title, title_key=title_key, summary=summary
         )
@@ -280,7 +308,8 @@ class Ingestor:
         selectors = dict(source.selectors) if source else None
         if looks_like_feed(result.content, result.content_type):
             rejected: list[tuple[str, str]] = []
-            drafts = parse_feed(result.content, result.url, rejected=rejected)
+            doubts = report.doubts if report is not None else None
+            drafts = parse_feed(result.content, result.url, rejected=rejected, doubts=doubts)
             for item, reason in rejected:
                 if report is not None:
                     self._skip(report, item, reason)
@@ -339,6 +368,31 @@ class Ingestor:
                 last_modified=last_modified,
             )
             await session.commit()
+
+    async def _revision_gate(
+        self, report: PollReport, drafts: Sequence[ArticleDraft]
+    ) -> RevisionGate:
+        """Decide before storing whether this poll may revise posted stories.
+
+        Counts the drafts whose stored headline or summary differs, so a
+        mass edit is held whole rather than after its first few items.
+        """
+        by_url: dict[str, ArticleDraft] = {}
+        for draft in drafts:
+            try:
+                cleaned = clean_draft(draft, allow_private=True)
+                by_url[canonical_url(cleaned.url)] = cleaned
+            except Exception:  # refused later, item by item, with its reason
+                continue
+        async with self.db.session() as session:
+            stored = await ArticleRepository(session).texts_by_canonical_url(list(by_url))
+        changes = sum(
+            1
+            for url, (title, summary) in stored.items()
+            if by_url[url].title != title
+            or (by_url[url].summary is not None and by_url[url].summary != summary)
+        )
+        return plan_revisions(report.doubts, changes, len(drafts))
 
     def _skip(self, report: PollReport, item: str, problem: Exception | str) -> None:
         """Log one item that could not be stored; the poll goes on without it."""

@@ -24,6 +24,7 @@ from urllib.parse import urljoin
 from xml.sax import SAXException
 
 import feedparser
+from feedparser.exceptions import CharacterEncodingOverride
 
 from bot.errors import ParseError
 from bot.model import ArticleDraft
@@ -36,6 +37,7 @@ _HTML_ROOT = re.compile(rb"<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>]", r
 _SNIFF_BYTES: Final = 2048
 _FEED_TYPES: Final = ("rss", "atom", "rdf", "feed+json", "/xml", "+xml")
 _BOM: Final = b"\xef\xbb\xbf"
+_XML_ENCODING = re.compile(rb"<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._-]+)[\"']")
 _TITLE_FROM_TEXT_CHARS: Final = 120
 
 
@@ -58,7 +60,11 @@ def looks_like_feed(content: bytes, content_type: str | None) -> bool:
 
 
 def parse_feed(
-    content: bytes, url: str, *, rejected: list[tuple[str, str]] | None = None
+    content: bytes,
+    url: str,
+    *,
+    rejected: list[tuple[str, str]] | None = None,
+    doubts: list[str] | None = None,
 ) -> list[ArticleDraft]:
     """Parse a feed body into drafts, newest-first as the feed lists them.
 
@@ -71,6 +77,12 @@ def parse_feed(
         url: Where the feed was fetched; relative links resolve against it.
         rejected: Receives ``(item, reason)`` for each item left out, the
             item named by its link or title, so the caller can log it.
+        doubts: Receives a reason when the document's text cannot be fully
+            trusted (it is not valid in the encoding it declares), so the
+            caller does not let it rewrite what was posted
+            (`bot.revision_guard`). A UTF-8 document with stray bytes is
+            still read as UTF-8, the bad bytes replaced, never as
+            windows-1252 as feedparser would.
 
     Raises:
         ParseError: The body is not well-formed XML or JSON, or is a document
@@ -88,6 +100,14 @@ def parse_feed(
     # A stream, never bytes or str: feedparser treats a string as a URL or
     # a file name to open, and the body is not ours to trust.
     parsed = feedparser.parse(io.BytesIO(content))
+    if isinstance(parsed.get("bozo_exception"), CharacterEncodingOverride):
+        declared = _declared_encoding(content)
+        reason = f"the feed is not valid {declared or 'in its declared encoding'}"
+        if doubts is not None:
+            doubts.append(reason)
+        if declared in ("utf-8", "utf8"):
+            repaired = content.decode("utf-8", errors="replace").encode("utf-8")
+            parsed = feedparser.parse(io.BytesIO(repaired))
     if parsed.get("bozo") and isinstance(parsed.get("bozo_exception"), SAXException):
         raise ParseError(f"invalid feed XML: {parsed['bozo_exception']}", url=url)
     if not parsed.get("version"):
@@ -103,6 +123,12 @@ def parse_feed(
         if draft is not None:
             drafts.append(draft)
     return drafts
+
+
+def _declared_encoding(content: bytes) -> str | None:
+    """The encoding named by the XML declaration, lowercased, if any."""
+    match = _XML_ENCODING.match(content.lstrip().removeprefix(_BOM))
+    return match.group(1).decode("ascii").lower() if match else None
 
 
 def _reject(

@@ -17,6 +17,8 @@ from bot.model import Article, ArticleDraft
 from bot.storage.rows import article_from_row, insert_ignoring_conflicts
 from bot.storage.tables import ArticleRow, ArticleTagRow, ReadSampleRow, SearchIndexRow, TagRow
 
+_LOOKUP_CHUNK = 500  # URLs per IN (…): well under SQLite's and asyncpg's parameter limits
+
 
 class ArticleRepository:
     """Articles, their tags and their read-count samples."""
@@ -114,6 +116,22 @@ class ArticleRepository:
         await self.session.execute(
             delete(SearchIndexRow).where(SearchIndexRow.article_id == article_id)
         )
+
+    async def texts_by_canonical_url(
+        self, canonical_urls: Sequence[str]
+    ) -> dict[str, tuple[str, str | None]]:
+        """The stored headline and summary of each of these URLs that is held."""
+        found: dict[str, tuple[str, str | None]] = {}
+        for start in range(0, len(canonical_urls), _LOOKUP_CHUNK):
+            chunk = canonical_urls[start : start + _LOOKUP_CHUNK]
+            rows = await self.session.execute(
+                select(ArticleRow.canonical_url, ArticleRow.title, ArticleRow.summary).where(
+                    ArticleRow.canonical_url.in_(chunk)
+                )
+            )
+            for url, title, summary in rows:
+                found[url] = (title, summary)
+        return found
 
     async def record_reads(self, article_id: int, reads: int, now: datetime) -> None:
         """Keep one sample of the read counter and the latest value on the article."""

@@ -17,7 +17,6 @@ from bot.links import canonical_url
 from bot.model import (
     Article,
     AuditEntry,
-    DeliveryKind,
     Destination,
     DestinationKind,
     Platform,
@@ -188,7 +187,7 @@ class AdminService:
         return found
 
     async def post_now(self, url: str) -> tuple[Article, int]:
-        """Read the article at `url`, store it and queue it for every destination now."""
+        """Read the article at `url`, store it and queue it as a new article is queued."""
         await self._check_url(url)
         try:
             draft = await self.app.ingestor.read_url(url)
@@ -204,7 +203,7 @@ class AdminService:
             await ArticleRepository(session).set_skipped(article.id, False)
             await session.commit()
         await self.app.ensure_destinations()
-        queued = await self.app.outbox.queue_new(article)
+        queued = await self.app.publishing.post_now(article)  # approval and followers too
         return article, queued
 
     async def preview(self, url: str) -> list[Post]:
@@ -291,23 +290,12 @@ class AdminService:
             return len(await SubscriberRepository(session).recipients())
 
     async def broadcast(self, text: str, token: str) -> int:
-        """Queue `text` for every active subscriber; the token makes a second press harmless."""
-        now = self.now
-        async with self.app.db.session() as session:
-            destinations = await SubscriberRepository(session).recipients()
-            outbox = OutboxRepository(session)
-            queued = 0
-            for destination_id in destinations:
-                queued += await outbox.enqueue(
-                    key=f"broadcast:{token}",
-                    destination_id=destination_id,
-                    kind=DeliveryKind.BROADCAST,
-                    due=now,
-                    now=now,
-                    payload=text,
-                )
-            await session.commit()
-        return queued
+        """Queue `text` for every active subscriber; the token makes a second press harmless.
+
+        The recipients are paged through the database (`Publishing.fanout`),
+        never loaded into one list.
+        """
+        return await self.app.publishing.broadcast(text, key=f"broadcast:{token}")
 
     async def _check_url(self, url: str) -> None:
         try:

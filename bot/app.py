@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from importlib.metadata import version
@@ -29,21 +29,21 @@ from bot.clock import SystemClock
 from bot.delivery import DeliveryOptions, DeliveryWorker
 from bot.digests import DigestRenderer
 from bot.events import Events
-from bot.followers import queue_followers
 from bot.formatting import FormatOptions
 from bot.formatting.options import UtmOptions
 from bot.hooks import hook_routes
 from bot.ingest import IngestOptions, Ingestor
 from bot.logs import redact_records
 from bot.metrics import PrometheusEvents, metrics_server
-from bot.model import Article, DestinationKind, Platform, SocialLinks, Source
+from bot.model import Article, Destination, DestinationKind, Platform, SocialLinks, Source
 from bot.outbox import Outbox, OutboxOptions
-from bot.ports import Clock, Publisher
+from bot.ports import Clock, Publisher, UnitOfWork
 from bot.publishers.aiohttp_request import AiohttpRequest
 from bot.publishers.console import ConsolePublisher
 from bot.publishers.telegram import TelegramPublisher
 from bot.publishers.x import XPublisher
 from bot.publishers.x_client import make_x_client
+from bot.publishing import ApprovalRule, Publishing, PublishingOptions
 from bot.ratelimit import Limits, TelegramLimiter
 from bot.rendering import Renderer
 from bot.revisions import revise
@@ -52,6 +52,7 @@ from bot.sources.fetch import Fetcher
 from bot.storage.database import Database
 from bot.storage.destinations import DestinationRepository
 from bot.storage.sources import SourceRepository
+from bot.storage.unit_of_work import sql_units
 from bot.web import WebServer
 from bot.xbudget import BudgetOptions, XBudget
 
@@ -70,6 +71,7 @@ class App:
     fetcher: Fetcher
     ingestor: Ingestor
     outbox: Outbox
+    publishing: Publishing
     renderer: Renderer
     worker: DeliveryWorker
     publishers: dict[str, Publisher]
@@ -179,12 +181,16 @@ class App:
         """The site edited a story: edit its posts in place where the platform allows."""
         await revise(self, article_id)
 
-    async def on_new_article(self, article: Article, source: Source | None) -> None:
-        """Queue a newly stored article for every destination."""
-        await self.ensure_destinations()
-        not_held = await self.approval.route(article) if self.approval is not None else None
-        await self.outbox.queue_new(article, destinations=not_held)
-        await queue_followers(self, article)
+    async def on_new_article(
+        self, article: Article, source: Source | None, unit: UnitOfWork
+    ) -> None:
+        """Queue a newly stored article's posts in the transaction that stores it."""
+        await self.publishing.announce(article, unit)
+
+    async def ask_admins(self, article: Article, held: Sequence[Destination]) -> None:
+        """Ask the admins to approve posts held for them (once the Telegram side can)."""
+        if self.approval is not None and self.approval.ask is not None:
+            await self.approval.ask(article, held)
 
     async def _check_x_account(self) -> None:
         """Read the account behind the X keys once, at start-up."""
@@ -283,6 +289,24 @@ def build(
             zone=settings.zone,
         ),
     )
+
+    async def ask_admins(article: Article, held: Sequence[Destination]) -> None:
+        await app.ask_admins(article, held)
+
+    publishing = Publishing(
+        sql_units(db),
+        clock,
+        PublishingOptions(
+            min_gap=settings.min_gap,
+            freshness=timedelta(hours=settings.freshness_hours),
+            zone=settings.zone,
+            approval=ApprovalRule.of(
+                settings.approval_destinations, breaking_bypass=settings.approval_breaking_bypass
+            ),
+        ),
+        search=outbox.search,
+        ask=ask_admins,
+    )
     ingestor = Ingestor(
         db,
         fetcher,
@@ -334,6 +358,7 @@ def build(
         fetcher=fetcher,
         ingestor=ingestor,
         outbox=outbox,
+        publishing=publishing,
         renderer=renderer,
         worker=worker,
         publishers=publishers,
@@ -352,14 +377,10 @@ def build(
         app.events = metrics
         app.metrics_web = metrics_server(app, metrics)
     ingestor.on_new = app.on_new_article
+    ingestor.before_new = app.ensure_destinations
     ingestor.on_changed = app.on_changed_article
     # -- handlers: approval mode, admin alerts, webhook ---------------------------------
-    app.approval = Approval(
-        db,
-        clock,
-        settings.approval_destinations,
-        breaking_bypass=settings.approval_breaking_bypass,
-    )
+    app.approval = Approval(db, clock, publishing)
     app.alerts = Alerts(clock)
     worker.alert = app.alerts.tell
     app.events = AlertingEvents(
@@ -378,7 +399,7 @@ def build(
 
         register(telegram_app, app)
     worker.events = x_budget.events = app.events  # delivery reports to whoever watches
-    ingestor.events = outbox.events = app.events  # polls, stored articles, queued posts
+    ingestor.events = publishing.events = app.events  # polls, stored articles, queued posts
     return app
 
 

@@ -27,7 +27,7 @@ from bot.formatting import format_digest_telegram, format_digest_x
 from bot.formatting.digest import X_DIGEST_SIZE
 from bot.formatting.labels import labels_for
 from bot.model import Delivery, DeliveryKind, Destination, DestinationKind, Platform, Post
-from bot.outbox import CHANNEL_KINDS
+from bot.publishing import CHANNEL_KINDS
 from bot.selection import due_slot, parse_clock
 from bot.storage.articles import ArticleRepository
 from bot.storage.destinations import DestinationRepository
@@ -73,12 +73,12 @@ async def post_channel_digest(app: App) -> str:
         return f"{key}: no article read today"
     channels = [d for d in destinations if d.platform is not Platform.X]
     xs = [d for d in destinations if d.platform is Platform.X]
-    added = await app.outbox.queue_message(
+    added = await app.publishing.message(
         channels, key=key, kind=DeliveryKind.DIGEST, payload=_payload(ids)
     )
     top = ids[:X_DIGEST_SIZE]
     for part in range(1, len(top) + 1):
-        added += await app.outbox.queue_message(
+        added += await app.publishing.message(
             xs,
             key=f"{key}:x{part}",
             kind=DeliveryKind.DIGEST,
@@ -117,7 +117,7 @@ async def post_personal_digests(app: App) -> str:
                 empty += 1
                 continue
             title = WEEKLY_TITLES[_lang(language)] if digest == "weekly" else None
-            queued += await app.outbox.queue_message(
+            queued += await app.publishing.message(
                 [destination],
                 key=key,
                 kind=DeliveryKind.DIGEST,

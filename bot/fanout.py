@@ -1,24 +1,30 @@
-"""Fanout: one post to every subscriber, streamed from the database in pages.
+"""Fanout from a script or a test: one post to every subscriber, through publishing.
 
-Recipients are read by keyset pages (`id > last`, `limit`), and each page's
-outbox rows are inserted and committed before the next page is read, so
-memory holds one page whatever the number of subscribers, and an interrupted
-fanout resumes without doubles (the outbox key is unique per destination).
+The running bot reaches `bot.publishing.Publishing` through its bootstrap;
+these helpers build one over a database for callers that hold only that (the
+benchmark, tests). Either way the recipients are read in keyset pages and
+each page is one INSERT … SELECT, so memory holds one page of ids whatever
+the number of subscribers, and a repeated call with the same key adds
+nothing (the outbox key is unique per destination).
 """
 
 from __future__ import annotations
 
-import logging
-import uuid
-
 from bot.model import DeliveryKind
-from bot.ports import Clock
+from bot.ports import Clock, QueuedPost
+from bot.publishing import PAGE, Publishing, PublishingOptions, delivery_key
 from bot.storage.database import Database
-from bot.storage.delivery_store import DeliveryStore
+from bot.storage.unit_of_work import sql_units
 
-log = logging.getLogger(__name__)
 
-PAGE = 1000
+def _no_search(_pattern: str, _text: str) -> bool:
+    """Fanouts carry no destination filters, so nothing is ever searched."""
+    return False
+
+
+def publishing_over(db: Database, clock: Clock, *, page: int = PAGE) -> Publishing:
+    """The publishing service over `db`, for fanouts (no filters, no approval)."""
+    return Publishing(sql_units(db), clock, PublishingOptions(page=page), search=_no_search)
 
 
 async def fanout(
@@ -33,41 +39,20 @@ async def fanout(
     page: int = PAGE,
 ) -> int:
     """Queue one delivery per active subscriber's private chat; return rows added."""
-    after = 0
-    added = 0
-    now = clock.now()
-    while True:
-        async with db.session() as session:
-            store = DeliveryStore(session)
-            ids = await store.recipient_ids(after=after, limit=page)
-            if not ids:
-                break
-            added += await store.enqueue_recipients(
-                after=after,
-                through=ids[-1],
-                key=key,
-                kind=kind,
-                due=now,
-                now=now,
-                article_id=article_id,
-                priority=priority,
-                payload=payload,
-            )
-            await session.commit()
-        after = ids[-1]
-    log.info("fanout %s queued %d deliveries", key, added)
-    return added
+    post = QueuedPost(
+        key=key,
+        kind=kind,
+        due=clock.now(),
+        article_id=article_id,
+        priority=priority,
+        payload=payload,
+    )
+    return await publishing_over(db, clock, page=page).fanout(post)
 
 
 async def broadcast(db: Database, clock: Clock, text: str, *, key: str | None = None) -> int:
     """Queue a plain message to every subscriber (an admin's announcement)."""
-    return await fanout(
-        db,
-        clock,
-        key=key or f"broadcast:{uuid.uuid4().hex[:16]}",
-        kind=DeliveryKind.BROADCAST,
-        payload=text,
-    )
+    return await publishing_over(db, clock).broadcast(text, key=key)
 
 
 async def article_to_subscribers(
@@ -75,5 +60,5 @@ async def article_to_subscribers(
 ) -> int:
     """Queue an article for every subscriber (breaking news to private chats)."""
     return await fanout(
-        db, clock, key=f"{kind.value}:{article_id}", kind=kind, article_id=article_id
+        db, clock, key=delivery_key(kind, article_id), kind=kind, article_id=article_id
     )

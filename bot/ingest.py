@@ -25,11 +25,12 @@ from urllib.parse import urlsplit
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.crash_points import crash_point
 from bot.errors import SourceError
 from bot.events import Events
 from bot.links import canonical_url
 from bot.model import Article, ArticleDraft, SocialLinks, Source
-from bot.ports import Clock
+from bot.ports import Clock, UnitOfWork
 from bot.revision_guard import RevisionGate
 from bot.revision_guard import plan as plan_revisions
 from bot.selection import plausible
@@ -42,6 +43,7 @@ from bot.storage.database import Database
 from bot.storage.flags import FlagRepository
 from bot.storage.scheduling import SampleRepository
 from bot.storage.sources import SourceRepository
+from bot.storage.unit_of_work import SqlUnitOfWork
 from bot.text.arabic import fold
 
 log = logging.getLogger(__name__)
@@ -56,7 +58,8 @@ _REVISION_GATE: contextvars.ContextVar[RevisionGate | None] = contextvars.Contex
 """The current poll's `RevisionGate`; None outside a poll (the CMS hook revises freely)."""
 
 OnChangedArticle = Callable[[int], Awaitable[object]]
-OnNewArticle = Callable[[Article, Source | None], Awaitable[None]]
+OnNewArticle = Callable[[Article, Source | None, UnitOfWork], Awaitable[object]]
+"""Queues a new article's posts inside the unit of work that stores it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +99,7 @@ class Ingestor:
         options: IngestOptions,
         *,
         on_new: OnNewArticle | None = None,
+        before_new: Callable[[], Awaitable[object]] | None = None,
         rng: random.Random | None = None,
         events: Events | None = None,
     ) -> None:
@@ -104,6 +108,7 @@ class Ingestor:
         self.clock = clock
         self.options = options
         self.on_new = on_new
+        self.before_new = before_new
         self.on_changed: OnChangedArticle | None = None
         self.rng = rng or random.Random()
         self.events = events or Events()
@@ -229,7 +234,11 @@ class Ingestor:
                 return None
         draft = await self._complete(draft)
         await self._remember_social(draft.social)
+        announcing = self.on_new if announce else None
+        if announcing is not None and self.before_new is not None:
+            await self.before_new()  # its own writes, before this unit takes the write lock
         async with self.db.session() as session:
+            unit = SqlUnitOfWork(session)
             articles = ArticleRepository(session)
             if await articles.find_duplicate(
                 canonical_url=canonical, guid=draft.guid, title_key=title_key, since=None
@@ -244,11 +253,13 @@ class Ingestor:
                 source_id=source.id if source else None,
                 breaking=is_breaking(draft, self.options.breaking_markers),
             )
-            await session.commit()
+            if announcing is not None:
+                await announcing(article, source, unit)  # its posts join this transaction
+            crash_point("ingest:stored")
+            await unit.commit()
+            crash_point("ingest:committed")
         log.info("stored article %d %r from %s", article.id, article.title[:80], draft.url)
         self.events.article_stored(source.url if source else None)
-        if announce and self.on_new is not None:
-            await self.on_new(article, source)
         return article
 
     async def _revised(

@@ -6,10 +6,13 @@ source is one that satisfies `PageReader`. The core imports only these.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Sequence
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from bot.model import Destination, Platform, Post
+from bot.model import DeliveryKind, Destination, DestinationKind, Platform, Post
 
 
 class Clock(Protocol):
@@ -44,3 +47,83 @@ class Publisher(Protocol):
     async def delete(self, destination: Destination, message_id: str) -> None:
         """Remove a post."""
         ...
+
+
+@dataclass(frozen=True, slots=True)
+class QueuedPost:
+    """One post as it enters the outbox: its key, kind, due time and what it carries.
+
+    The key is unique per destination, so queueing the same post twice is a no-op.
+    A `held` post waits for an admin's approval whatever its due time says.
+    """
+
+    key: str
+    kind: DeliveryKind
+    due: datetime
+    article_id: int | None = None
+    priority: int = 0
+    payload: str | None = None
+    held: bool = False
+
+
+class OutboxStore(Protocol):
+    """What publishing reads and writes inside one unit of work (never commits)."""
+
+    async def is_skipped(self, article_id: int) -> bool:
+        """Whether an admin said never to post this article."""
+        ...
+
+    async def destinations(self, kinds: Sequence[DestinationKind]) -> list[Destination]:
+        """Active destinations of these kinds, by id."""
+        ...
+
+    async def follower_page(self, article_id: int, *, after: int, limit: int) -> list[Destination]:
+        """Private chats following a tag of the article, ids above `after`, by id."""
+        ...
+
+    async def rules(self, destination_ids: Sequence[int]) -> dict[int, str | None]:
+        """The stored rules (filters, quiet hours) of these destinations."""
+        ...
+
+    async def last_due(self, destination_id: int) -> datetime | None:
+        """The latest time a post to this destination is planned or was sent."""
+        ...
+
+    async def enqueue(self, destination_id: int, post: QueuedPost, now: datetime) -> bool:
+        """Add the post for one destination unless its key is there; True when added."""
+        ...
+
+    async def recipient_page(self, *, after: int, limit: int) -> list[int]:
+        """A page of active subscribers' private-chat destination ids above `after`."""
+        ...
+
+    async def enqueue_recipients(
+        self, *, after: int, through: int, post: QueuedPost, now: datetime
+    ) -> int:
+        """Add the post for every recipient id in (`after`, `through`] in one statement."""
+        ...
+
+    async def release_held(self, article_id: int, now: datetime) -> int:
+        """Make an article's posts held for approval due at `now`; how many."""
+        ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction: what is written through it commits together or not at all."""
+
+    @property
+    def outbox(self) -> OutboxStore:
+        """The outbox inside this transaction."""
+        ...
+
+    async def commit(self) -> None:
+        """Make everything written durable, then run the `after_commit` actions."""
+        ...
+
+    def after_commit(self, action: Callable[[], Awaitable[None]]) -> None:
+        """Run `action` once this unit has committed (never if it rolls back)."""
+        ...
+
+
+UnitsOfWork = Callable[[], AbstractAsyncContextManager[UnitOfWork]]
+"""Opens a unit of work: `async with units() as unit: ...; await unit.commit()`."""

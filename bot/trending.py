@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING
 
 from bot.errors import NashirError
 from bot.links import canonical_url
-from bot.model import Article, ArticleDraft, DeliveryKind, Destination
-from bot.outbox import BROADCAST_KINDS, CHANNEL_KINDS, delivery_key
+from bot.model import ArticleDraft, DeliveryKind
+from bot.publishing import BROADCAST_KINDS, CHANNEL_KINDS, delivery_key
 from bot.selection import clean, top_by_velocity, velocity
 from bot.storage.articles import ArticleRepository
 from bot.storage.destinations import DestinationRepository
@@ -133,7 +133,7 @@ async def post_trending(app: App) -> str:
             destinations = await DestinationRepository(session).active(kinds)
         if article is None:
             continue
-        if await _queue(app, article, destinations):
+        if await app.publishing.trending(article, destinations):
             log.info("article %d is trending (%.0f reads/hour): queued", article_id, speed)
             posted.append(article_id)
     parts = [f"top {len(top)}", f"posted {_ids(posted)}"]
@@ -150,15 +150,6 @@ async def _too_soon(
     if sent is not None:
         return now - sent < cooldown
     return await selection.pending(article_id, DeliveryKind.NEW)
-
-
-async def _queue(app: App, article: Article, destinations: list[Destination]) -> int:
-    return await app.outbox.queue_article(
-        article,
-        DeliveryKind.TRENDING,
-        destinations=destinations,
-        key=delivery_key(DeliveryKind.TRENDING, article.id),
-    )
 
 
 def _ids(ids: list[int]) -> str:

@@ -60,6 +60,7 @@ async def add_article(
     breaking: bool = False,
     image: str | None = None,
     summary: str | None = None,
+    tags: Sequence[str] = (),
 ) -> Article:
     """Store an article as ingest would, published now."""
     number = next(_serial)
@@ -77,7 +78,7 @@ async def add_article(
             draft,
             canonical_url=draft.url,
             title_key=f"key-{number}-{title}",
-            tag_keys=[],
+            tag_keys=[(tag, tag) for tag in tags],
             now=app.clock.now(),
             source_id=None,
             breaking=breaking,
@@ -90,7 +91,7 @@ async def publish(app: App, **kwargs: Any) -> Article:
     """Store an article and queue it for every broadcast destination."""
     article = await add_article(app, **kwargs)
     await app.ensure_destinations()
-    await app.outbox.queue_new(article)
+    await app.publishing.announce(article)
     return article
 
 

@@ -19,11 +19,11 @@ from sqlalchemy import update
 
 from bot.app import App
 from bot.fanout import article_to_subscribers, broadcast, fanout
-from bot.model import DeliveryKind, DeliveryState, DestinationKind
+from bot.model import DeliveryKind, DeliveryState
 from bot.removal import delete_everywhere
 from bot.revisions import revise
 from bot.sandbox import FakeTelegram, FakeX, ServerThread, wait_until_async
-from bot.storage.destinations import DestinationRepository
+from bot.storage.subscribers import SubscriberRepository, TagRepository
 from bot.storage.tables import ArticleRow
 
 Factory = Callable[..., App]
@@ -81,15 +81,18 @@ async def test_a_followed_post_being_sent_is_never_grouped_into_another_message(
     await first.start()
     await second.start()
     await subscribe(first, [reader])
+    tagged = await add_article(first, "خبر سابق عن الطقس", tags=("الطقس",))
     async with first.db.session() as session:
-        [chat] = await DestinationRepository(session).active([DestinationKind.PRIVATE])
+        [tag] = await TagRepository(session).all()
+        subscriber = await SubscriberRepository(session).get(reader)
+        assert subscriber is not None
+        await SubscriberRepository(session).follow(subscriber.id, tag.id)
+        await session.commit()
+    assert tagged.tags == ("الطقس",)
 
     async def follow(title: str) -> None:
-        article = await add_article(first, title)
-        key = f"follow:{article.id}"
-        await first.outbox.queue_article(
-            article, DeliveryKind.FOLLOW, destinations=[chat], key=key, spaced=False
-        )
+        article = await add_article(first, title, tags=("الطقس",))
+        assert await first.publishing.followers(article) == 1
 
     await follow("خبر أول للمتابع")
     # The first instance sends it, and the Bot API takes a second to answer...
@@ -190,7 +193,7 @@ async def test_removal_deletes_every_copy_and_cancels_what_is_queued(
     await drain_until_settled(app)
     app.settings = app.settings.model_copy(update={"telegram_channels": ("@news", "@late")})
     await app.ensure_destinations()
-    await app.outbox.queue_new(article)  # queued for @late, not yet sent
+    await app.publishing.announce(article)  # queued for @late, not yet sent
 
     report = await delete_everywhere(app, article.id)
     again = await delete_everywhere(app, article.id)

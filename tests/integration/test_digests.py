@@ -13,7 +13,6 @@ from sqlalchemy import select
 from bot.app import App
 from bot.clock import ManualClock
 from bot.filters import parse_rules
-from bot.followers import queue_followers
 from bot.model import (
     Article,
     ArticleDraft,
@@ -218,7 +217,7 @@ async def test_followers_of_a_tag_get_the_article_once_in_private(make_app: Fact
         announce=True,
     )
     assert article is not None
-    assert await queue_followers(app, article) == 0  # already queued on arrival
+    assert await app.publishing.followers(article) == 0  # already queued on arrival
     follow = await rows(app, DeliveryKind.FOLLOW)
     assert len(follow) == 2
     assert {row.key for row in follow} == {f"follow:{article.id}"}

@@ -1,0 +1,157 @@
+"""The unit of work on SQLAlchemy: one session, one transaction, the outbox inside it.
+
+`SqlUnitOfWork` satisfies `bot.ports.UnitOfWork`. Ingest writes an article,
+its tags and its first read sample through `session`, publishing writes the
+outbox rows the article causes through `outbox`, and one `commit()` makes
+them durable together. Actions registered with `after_commit` (asking the
+admins, counting queued posts) run only once the commit succeeded.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from datetime import datetime
+
+from sqlalchemy import String, cast, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.model import Destination, DestinationKind, DestinationState, Platform
+from bot.ports import QueuedPost, UnitOfWork
+from bot.storage.approvals import HOLD, HeldRepository
+from bot.storage.articles import ArticleRepository
+from bot.storage.database import Database
+from bot.storage.delivery_store import DeliveryStore
+from bot.storage.destinations import DestinationRepository
+from bot.storage.outbox import OutboxRepository
+from bot.storage.rows import destination_from_row
+from bot.storage.scheduling import RulesRepository
+from bot.storage.tables import ArticleTagRow, DestinationRow, SubscriberRow, SubscriptionRow
+
+log = logging.getLogger(__name__)
+
+
+class SqlOutboxStore:
+    """`bot.ports.OutboxStore` over one session (never commits)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self._outbox = OutboxRepository(session)
+        self._bulk = DeliveryStore(session)
+
+    async def is_skipped(self, article_id: int) -> bool:
+        """Whether an admin said never to post this article."""
+        return await ArticleRepository(self.session).is_skipped(article_id)
+
+    async def destinations(self, kinds: Sequence[DestinationKind]) -> list[Destination]:
+        """Active destinations of these kinds, by id."""
+        return await DestinationRepository(self.session).active(kinds)
+
+    async def follower_page(self, article_id: int, *, after: int, limit: int) -> list[Destination]:
+        """Private chats of active subscribers following a tag of the article, by id."""
+        tags = select(ArticleTagRow.tag_id).where(ArticleTagRow.article_id == article_id)
+        following = select(SubscriptionRow.subscriber_id).where(SubscriptionRow.tag_id.in_(tags))
+        rows = await self.session.execute(
+            select(DestinationRow)
+            .join(SubscriberRow, DestinationRow.address == cast(SubscriberRow.chat_id, String))
+            .where(
+                DestinationRow.id > after,
+                SubscriberRow.id.in_(following),
+                SubscriberRow.state == "active",
+                DestinationRow.platform == Platform.TELEGRAM.value,
+                DestinationRow.kind == DestinationKind.PRIVATE.value,
+                DestinationRow.state == DestinationState.ACTIVE.value,
+            )
+            .order_by(DestinationRow.id)
+            .limit(limit)
+        )
+        found: list[Destination] = []
+        for row in rows.scalars():
+            if not found or found[-1].id != row.id:
+                found.append(destination_from_row(row))
+        return found
+
+    async def rules(self, destination_ids: Sequence[int]) -> dict[int, str | None]:
+        """The stored rules of these destinations."""
+        return await RulesRepository(self.session).of(destination_ids)
+
+    async def last_due(self, destination_id: int) -> datetime | None:
+        """The latest time a post to this destination is planned or was sent."""
+        return await self._outbox.last_due(destination_id)
+
+    async def enqueue(self, destination_id: int, post: QueuedPost, now: datetime) -> bool:
+        """Add the post for one destination unless its key is there."""
+        return await self._outbox.enqueue(
+            key=post.key,
+            destination_id=destination_id,
+            kind=post.kind,
+            due=HOLD if post.held else post.due,
+            now=now,
+            article_id=post.article_id,
+            priority=post.priority,
+            payload=post.payload,
+        )
+
+    async def recipient_page(self, *, after: int, limit: int) -> list[int]:
+        """A page of active subscribers' private-chat destination ids above `after`."""
+        return await self._bulk.recipient_ids(after=after, limit=limit)
+
+    async def enqueue_recipients(
+        self, *, after: int, through: int, post: QueuedPost, now: datetime
+    ) -> int:
+        """One INSERT … SELECT for the recipients in (`after`, `through`]."""
+        return await self._bulk.enqueue_recipients(
+            after=after,
+            through=through,
+            key=post.key,
+            kind=post.kind,
+            due=post.due,
+            now=now,
+            article_id=post.article_id,
+            priority=post.priority,
+            payload=post.payload,
+        )
+
+    async def release_held(self, article_id: int, now: datetime) -> int:
+        """Make the article's held posts due now."""
+        return await HeldRepository(self.session).release(article_id, now)
+
+
+class SqlUnitOfWork:
+    """`bot.ports.UnitOfWork` over one SQLAlchemy session."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self._outbox = SqlOutboxStore(session)
+        self._after: list[Callable[[], Awaitable[None]]] = []
+
+    @property
+    def outbox(self) -> SqlOutboxStore:
+        """The outbox inside this transaction."""
+        return self._outbox
+
+    def after_commit(self, action: Callable[[], Awaitable[None]]) -> None:
+        """Run `action` once the transaction has committed."""
+        self._after.append(action)
+
+    async def commit(self) -> None:
+        """Commit, then run what waited for it; a failing action is logged, not raised."""
+        await self.session.commit()
+        actions, self._after = self._after, []
+        for action in actions:
+            try:
+                await action()
+            except Exception:
+                log.exception("an action after a commit failed")
+
+
+def sql_units(db: Database) -> Callable[[], AbstractAsyncContextManager[UnitOfWork]]:
+    """The `bot.ports.UnitsOfWork` of a database: each call opens one session."""
+
+    @asynccontextmanager
+    async def unit() -> AsyncIterator[UnitOfWork]:
+        async with db.session() as session:
+            yield SqlUnitOfWork(session)
+
+    return unit

@@ -86,6 +86,7 @@ _HEADINGS: Final = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _PARAGRAPH_TAGS: Final = frozenset({"p", "pre", "td", "li", "blockquote", "dd", "dt", *_HEADINGS})
 _MIN_BLOCK_CHARS: Final = 25
 _CLIMB_GAIN: Final = 1.3
+_CLIMB_LOOKAHEAD: Final = 3
 _CLIMB_MAX_LINK_DENSITY: Final = 0.35
 _MIN_BODY_CHARS: Final = 250
 _COMMAS = re.compile(r"[,،]")
@@ -338,20 +339,20 @@ def _climb(
                 break
             node = node.parent
     current = top
-    parent = current.parent
-    while parent is not None and parent.mem_id != root.mem_id:
-        gained = prose.get(parent.mem_id, 0)
-        size = max(chars.get(parent.mem_id, 0), 1)
-        if gained < prose.get(current.mem_id, 0) * _CLIMB_GAIN:
-            if gained > prose.get(current.mem_id, 0):
-                parent = parent.parent  # a wrapper adding a little: look one level further
-                continue
-            break
-        if link_chars.get(parent.mem_id, 0) / size > _CLIMB_MAX_LINK_DENSITY:
-            break
-        current = parent
-        parent = current.parent
-    return current
+    while True:
+        wider = None
+        for level, ancestor in enumerate(_ancestors(current, root)):
+            if level >= _CLIMB_LOOKAHEAD:
+                break
+            size = max(chars.get(ancestor.mem_id, 0), 1)
+            if link_chars.get(ancestor.mem_id, 0) / size > _CLIMB_MAX_LINK_DENSITY:
+                break
+            if prose.get(ancestor.mem_id, 0) >= prose.get(current.mem_id, 0) * _CLIMB_GAIN:
+                wider = ancestor
+                break
+        if wider is None:
+            return current
+        current = wider
 
 
 def _initial(node: LexborNode) -> float:

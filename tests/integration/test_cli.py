@@ -173,3 +173,34 @@ def test_db_upgrade_creates_the_schema(env: Path, capsys: pytest.CaptureFixture[
     assert "created at migration" in capsys.readouterr().err
     assert main(["--env-file", os.devnull, "db", "upgrade"]) == 0
     assert "was already at migration" in capsys.readouterr().err
+
+
+def test_version_and_debug_anywhere(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["--version"])
+    assert exited.value.code == 0
+    assert capsys.readouterr().out.startswith("nashir 0.")
+    assert main(["--env-file", os.devnull, "db", "upgrade", "--debug"]) == 0
+    assert main(["--env-file", os.devnull, "--debug", "sources", "list"]) == 0
+    assert main(["--env-file", os.devnull, "sources", "list", "--debug"]) == 0
+
+
+def test_every_argument_of_every_command_has_help() -> None:
+    import argparse
+
+    from bot.cli import _parser
+
+    missing = []
+    pending = [("nashir", _parser())]
+    while pending:
+        name, parser = pending.pop()
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                helped = {choice.dest for choice in action._choices_actions if choice.help}
+                for command, sub in action.choices.items():
+                    if command not in helped:
+                        missing.append(f"{name} {command}")
+                    pending.append((f"{name} {command}", sub))
+            elif not action.help:
+                missing.append(f"{name} {'/'.join(action.option_strings) or action.dest}")
+    assert missing == []

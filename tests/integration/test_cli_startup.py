@@ -213,6 +213,9 @@ def test_a_source_that_leaves_nashir_sources_is_retired_and_kept(
         "NASHIR_ALLOW_PRIVATE_URLS": "true",
         "NASHIR_DIGEST_TIMES": "off",
         "NASHIR_SOURCES": f"{first},{second}",
+        "TELEGRAM_BOT_TOKEN": "",  # empty, as in a copy of .env.example: the console
+        "NASHIR_HTTP_PORT": "",
+        "NASHIR_METRICS_PORT": "",
     }
     log = run_until_running(environ, tmp_path / "first.log", processes)
     assert "running: 2 sources" in log

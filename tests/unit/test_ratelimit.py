@@ -153,6 +153,6 @@ async def test_a_stalled_loop_does_not_release_a_burst_over_the_limit() -> None:
     await time.run(work)
     await work
     assert len(released) == 300
-    assert _most_in_any_second(released) < 30
+    assert _most_in_any_second(released) <= 30  # never over the limit, stall or not
     achieved = (len(released) - 1) / (released[-1] - released[0])
     assert achieved >= 0.9 * 30  # the stalls' lost time is made up, within the limit

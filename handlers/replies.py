@@ -25,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
+import warnings
 from collections.abc import Awaitable, Callable, Coroutine
 from contextvars import ContextVar
 from datetime import timedelta
@@ -33,6 +34,7 @@ from typing import Any, Final
 from telegram import Update
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter, BaseUpdateProcessor
+from telegram.warnings import PTBDeprecationWarning
 
 from bot.ratelimit import ChatKind, TelegramLimiter
 
@@ -60,7 +62,7 @@ LIMITED: Final = frozenset(
     }
 )
 ATTEMPTS: Final = 3
-MAX_WAIT: Final = 30.0
+MAX_WAIT: Final = 65.0  # a group's whole minute (stretched by the limiter's safety margin)
 CONCURRENT_UPDATES: Final = 256
 
 _handling: ContextVar[bool] = ContextVar("nashir_handling_update", default=False)
@@ -78,11 +80,21 @@ def chat_kind(chat_id: object) -> ChatKind:
     return ChatKind.GROUP
 
 
-def seconds_of(retry_after: int | float | timedelta) -> float:
-    """A ``retry_after`` in seconds, whether PTB gives it as a number or a timedelta."""
-    if isinstance(retry_after, timedelta):
-        return retry_after.total_seconds()
-    return float(retry_after)
+def seconds_of(exc: RetryAfter) -> float:
+    """The ``retry_after`` of a 429 in seconds, whichever type this PTB version hands out."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value: int | float | timedelta = exc.retry_after
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    return float(value)
+
+
+def _retry_after(seconds: int) -> RetryAfter:
+    """The 429 a reply held on our side is given up with (PTB warns while building one)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        return RetryAfter(timedelta(seconds=seconds))
 
 
 class ReplyLimiter(BaseRateLimiter[None]):
@@ -127,11 +139,11 @@ class ReplyLimiter(BaseRateLimiter[None]):
             wait = await self.limiter.acquire(key, kind, max_wait=self.max_wait)
             if wait is not None:
                 log.info("reply to chat %s given up: the chat is held %.0fs more", key, wait)
-                raise RetryAfter(math.ceil(wait))
+                raise _retry_after(math.ceil(wait))
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as exc:
-                seconds = seconds_of(exc.retry_after)
+                seconds = seconds_of(exc)
                 self.limiter.penalize(key, seconds)
                 if attempt >= self.attempts or seconds > self.max_wait:
                     log.info("reply to chat %s given up after %d attempts", key, attempt)

@@ -47,7 +47,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _fail(exc: Exception, args: argparse.Namespace) -> int:
     """One line on stderr naming what to fix (and, with --debug, the traceback), no secret."""
-    from bot.failures import explain
+    from bot.failures import explain, with_hint
     from bot.logs import RedactingFilter
 
     settings = getattr(args, "settings", None)
@@ -56,7 +56,10 @@ def _fail(exc: Exception, args: argparse.Namespace) -> int:
     if explained is not None:
         line, code = explained, EXIT_CONFIG
     elif isinstance(exc, NashirError):
-        line, code = str(exc), EXIT_CONFIG if isinstance(exc, ConfigError) else EXIT_ERROR
+        line, code = (
+            with_hint(str(exc)),
+            EXIT_CONFIG if isinstance(exc, ConfigError) else EXIT_ERROR,
+        )
     else:
         line, code = f"unexpected error: {type(exc).__name__}: {exc}", EXIT_ERROR
     if args.debug:
@@ -345,6 +348,7 @@ async def _sources_remove(args: argparse.Namespace) -> int:
 
 async def _sources_import(args: argparse.Namespace) -> int:
     from bot.clock import SystemClock
+    from bot.failures import with_hint
     from bot.opml import OpmlError, import_sources, parse_opml
     from bot.storage.database import Database
 
@@ -365,7 +369,7 @@ async def _sources_import(args: argparse.Namespace) -> int:
         await db.close()
     report.duplicates = duplicates
     for url, reason in report.refused:
-        print(f"refused {url}: {reason}", file=sys.stderr)
+        print(f"refused {url}: {with_hint(reason)}", file=sys.stderr)
     print(report.summary(), file=sys.stderr)
     return EXIT_ERROR if report.refused and not (report.added or report.known) else 0
 

@@ -35,6 +35,16 @@ def explain(exc: BaseException, settings: Settings | None) -> str | None:
     return None
 
 
+PRIVATE_HINT = "set NASHIR_ALLOW_PRIVATE_URLS=true to allow private and loopback addresses"
+
+
+def with_hint(reason: str) -> str:
+    """A refusal of a private or loopback address, with the setting that lifts it."""
+    if reason.startswith("address ") and " is private" in reason:
+        return f"{reason}; {PRIVATE_HINT}"
+    return reason
+
+
 def _port_in_use(error: OSError, settings: Settings | None) -> str:
     match = _BIND_ADDRESS.search(str(error))
     port = int(match.group(2)) if match else None

@@ -310,3 +310,15 @@ def test_a_rejected_token_is_named_and_never_shown(
         assert "InvalidToken" in err
     else:
         assert one_line(err)
+
+
+def test_a_loopback_source_is_refused_naming_the_setting_that_allows_it(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"http://127.0.0.1:{closed_port()}/rss"
+    assert main(["--env-file", os.devnull, "sources", "add", url]) == 1
+    line = one_line(capsys.readouterr().err)
+    assert line.startswith("address 127.0.0.1 is private")
+    assert line.endswith(
+        "; set NASHIR_ALLOW_PRIVATE_URLS=true to allow private and loopback addresses"
+    )

@@ -125,6 +125,7 @@ class ArticleDraft:
     reads: int | None = None
     social: SocialLinks = field(default_factory=SocialLinks)
     most_read: tuple[MostReadEntry, ...] = ()
+    author: str | None = None
 
     @property
     def body_text(self) -> str:

@@ -9,6 +9,7 @@ the timestamp reader, since the site prints the same layouts in both.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from datetime import datetime
 from email.utils import parsedate_to_datetime
@@ -92,7 +93,13 @@ def read_meta(tree: LexborHTMLParser) -> Meta:
 
 
 def read_json_ld(tree: LexborHTMLParser) -> dict[str, Any]:
-    """The first schema.org article object in the page's JSON-LD, or ``{}``."""
+    """The page's schema.org article object in JSON-LD, or ``{}``.
+
+    An ``Article`` (any kind) or ``BlogPosting`` wins; failing that, the first
+    object that carries a headline or a publication date (a ``WebPage`` or
+    ``Report`` on sites that do not say "article").
+    """
+    fallback: dict[str, Any] = {}
     for node in tree.css('script[type="application/ld+json"]'):
         try:
             data = json.loads(node.text())
@@ -103,7 +110,55 @@ def read_json_ld(tree: LexborHTMLParser) -> dict[str, Any]:
             kinds = kind if isinstance(kind, list) else [kind]
             if any(isinstance(k, str) and k.endswith(("Article", "BlogPosting")) for k in kinds):
                 return item
-    return {}
+            if not fallback and ("datePublished" in item or "headline" in item):
+                fallback = item
+    return fallback
+
+
+def keywords(meta: Meta, json_ld: dict[str, Any]) -> list[str]:
+    """Tags the page declares: ``article:tag``, JSON-LD ``keywords``, ``<meta name="keywords">``."""
+    found = meta.get_all("article:tag")
+    if found:
+        return found
+    declared = json_ld.get("keywords")
+    if isinstance(declared, list):
+        return [str(k) for k in declared if isinstance(k, str | int | float)]
+    if isinstance(declared, str) and declared.strip():
+        return _split_keywords(declared)
+    for key in ("news_keywords", "keywords"):
+        value = meta.get(key)
+        if value:
+            return _split_keywords(value)
+    return []
+
+
+def _split_keywords(text: str) -> list[str]:
+    return [part for part in re.split(r"[,،;؛]", text) if part.strip()]
+
+
+def author(meta: Meta, json_ld: dict[str, Any]) -> str | None:
+    """The author the metadata names: JSON-LD ``author``, else an author ``<meta>``."""
+    names = _names(json_ld.get("author"))
+    if names:
+        return ", ".join(dict.fromkeys(names))
+    for key in ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator"):
+        value = meta.get(key)
+        if value and not value.startswith(("http://", "https://", "/")):
+            return value
+    return None
+
+
+def _names(value: Any, depth: int = 0) -> list[str]:
+    if depth > 3:
+        return []
+    if isinstance(value, str):
+        text = clean_text(value)
+        return [text] if text and not text.startswith(("http://", "https://")) else []
+    if isinstance(value, dict):
+        return _names(value.get("name"), depth + 1)
+    if isinstance(value, list):
+        return [name for item in value[:10] for name in _names(item, depth + 1)]
+    return []
 
 
 def _json_ld_items(data: Any) -> Iterator[dict[str, Any]]:

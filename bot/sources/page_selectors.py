@@ -26,6 +26,7 @@ FIELDS: Final = frozenset(
         "image",
         "published",
         "most_read",
+        "author",
     }
 )
 _VALUE_ATTRIBUTES: Final = ("datetime", "content", "src", "data-src", "href")

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Final
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -32,7 +32,15 @@ from bot.model import ArticleDraft
 from bot.sources.charset import decode_body
 from bot.sources.most_read import take_most_read
 from bot.sources.page_body import main_text
-from bot.sources.page_meta import parse_datetime, read_json_ld, read_meta
+from bot.sources.page_dates import visible_date
+from bot.sources.page_meta import (
+    SITE_TIMEZONE,
+    author,
+    keywords,
+    parse_datetime,
+    read_json_ld,
+    read_meta,
+)
 from bot.sources.page_selectors import pick, validate_selectors
 from bot.sources.page_text import (
     CREDIT,
@@ -58,6 +66,36 @@ _TAG_BLOCK_MAX_CHARS: Final = 600
 _OUTLET_SUFFIX = re.compile(r"\s*[ـ\-–—|/:]+\s*(?:متابعات|خاص|وكالات)\s*$")
 _TITLE_SEPARATORS: Final = ("|", "-", "–", "—", "»", "::", ":", "·")
 _TAG_TRIM: Final = " #،,؛;:.|/\\\"'«»()[]{}"
+_PUBLISHED_META: Final = (
+    "article:published_time",
+    "og:published_time",
+    "article:published",
+    "datepublished",
+    "pubdate",
+    "publishdate",
+    "publish-date",
+    "parsely-pub-date",
+    "sailthru.date",
+    "dc.date.issued",
+    "dc.date",
+    "date",
+)
+_DATE_ELEMENTS: Final = (
+    "time, [itemprop=datePublished], [class*=date], [class*=Date], [class*=publish], "
+    "[class*=posted], [id*=date], [class*=dateline], [class*=byline], [class*=time]"
+)
+_DATE_TEXT_MAX_CHARS: Final = 100
+_AUTHOR_ELEMENTS: Final = (
+    "[rel~=author], [itemprop=author] [itemprop=name], [itemprop=author], "
+    "[class*=author-name], [class*=author_name], [class*=byline__name], [class*=byline] a, "
+    "[class*=byline], [class*=author] a, [class*=author]"
+)
+_AUTHOR_MAX_CHARS: Final = 60
+_BYLINE_PREFIX = re.compile(
+    r"^(?:written\s+by|posted\s+by|reviewed\s+by|by|بقلم|كتب|كتبت|إعداد|اعداد)\s*[:：]?\s+",
+    re.IGNORECASE,
+)
+_BYLINE_TAIL = re.compile(r"\s+[|·•—–]\s+|\n|\s+(?:on|في)\s+\d|\s+\d{1,2}\s")
 
 
 def decode_page(content: bytes) -> str:
@@ -66,7 +104,11 @@ def decode_page(content: bytes) -> str:
 
 
 def extract_article(
-    html: str | bytes, url: str, *, selectors: Mapping[str, str] | None = None
+    html: str | bytes,
+    url: str,
+    *,
+    selectors: Mapping[str, str] | None = None,
+    now: datetime | None = None,
 ) -> ArticleDraft:
     """Read an article page laid out like the site's into a draft.
 
@@ -78,6 +120,8 @@ def extract_article(
             `page_selectors.FIELDS`. A selector that matches wins; one that
             matches nothing falls back to the heuristics, so a small layout
             change degrades, not fails.
+        now: When the page was read, for dates printed as "منذ ساعتين";
+            the current time if not given.
 
     Raises:
         ParseError: The page has no recognisable headline.
@@ -87,7 +131,7 @@ def extract_article(
     validate_selectors(chosen)
     try:
         text = decode_page(html) if isinstance(html, bytes) else html
-        return _Page(LexborHTMLParser(text), url, chosen).draft()
+        return _Page(LexborHTMLParser(text), url, chosen, now or datetime.now(UTC)).draft()
     except NashirError:
         raise
     except (ValueError, TypeError, LookupError, ArithmeticError, RecursionError) as exc:
@@ -107,8 +151,11 @@ def _reason(exc: Exception) -> str:
 class _Page:
     """One parsed page; each field is read by one method, in dependency order."""
 
-    def __init__(self, tree: LexborHTMLParser, url: str, selectors: dict[str, str]) -> None:
+    def __init__(
+        self, tree: LexborHTMLParser, url: str, selectors: dict[str, str], now: datetime
+    ) -> None:
         self.url = url
+        self.now = now
         self.selectors = selectors
         self.meta = read_meta(tree)
         self.json_ld = read_json_ld(tree)
@@ -139,6 +186,7 @@ class _Page:
             reads=self._reads(heading),
             social=social_links(self.root, container, self.url),
             most_read=most_read,
+            author=self._author(),
         )
 
     # -- helpers -----------------------------------------------------------
@@ -277,15 +325,7 @@ class _Page:
         ]
         if rel_tags:
             return _unique_tags(a.text() for a in rel_tags)
-        meta_tags = self.meta.get_all("article:tag")
-        if meta_tags:
-            return _unique_tags(meta_tags)
-        keywords = self.json_ld.get("keywords")
-        if isinstance(keywords, str):
-            return _unique_tags(keywords.split(","))
-        if isinstance(keywords, list):
-            return _unique_tags(str(k) for k in keywords)
-        return ()
+        return _unique_tags(keywords(self.meta, self.json_ld))
 
     def _image(self, container: LexborNode | None) -> str | None:
         for value in self.picked.get("image", []):
@@ -313,16 +353,32 @@ class _Page:
 
     def _published(self) -> datetime | None:
         candidates: list[str | None] = list(self.picked.get("published", []))
-        candidates.extend(
-            self.meta.get(key)
-            for key in ("article:published_time", "og:published_time", "datepublished", "pubdate")
-        )
+        candidates.extend(self.meta.get(key) for key in _PUBLISHED_META)
         candidates.append(str(self.json_ld.get("datePublished") or ""))
         candidates.extend(node.attributes.get("datetime") for node in self.root.css("time"))
         for raw in candidates:
             parsed = parse_datetime(raw)
             if parsed is not None:
                 return parsed
+        for node in self.root.css(_DATE_ELEMENTS):
+            text = clean_text(node.text())
+            if len(text) <= _DATE_TEXT_MAX_CHARS:
+                found = visible_date(text, self.now, SITE_TIMEZONE)
+                if found is not None:
+                    return found
+        return None
+
+    def _author(self) -> str | None:
+        picked = self._picked_text("author")
+        if picked is not None:
+            return _trim_byline(picked)
+        declared = author(self.meta, self.json_ld)
+        if declared:
+            return _trim_byline(declared)
+        for node in self.root.css(_AUTHOR_ELEMENTS):
+            name = _trim_byline(clean_text(node.text()))
+            if name and len(name) <= _AUTHOR_MAX_CHARS:
+                return name
         return None
 
 
@@ -345,6 +401,13 @@ def _document_title(tree: LexborHTMLParser) -> str:
             if text:
                 return text
     return ""
+
+
+def _trim_byline(text: str) -> str | None:
+    """A byline's name: no "By"/"بقلم" before it, no date or role after a separator."""
+    text = _BYLINE_PREFIX.sub("", clean_text(text))
+    text = _BYLINE_TAIL.split(text, maxsplit=1)[0]
+    return text.strip(LABEL_TRIM + ",،") or None
 
 
 def _strip_site_name(title: str, site_names: list[str]) -> str:

@@ -191,9 +191,13 @@ def test_counter_in_thousands_words_is_read() -> None:
     assert extract_article(page, URL).reads == 1500
 
 
+KEYWORDS_META = '<meta name="keywords" content="احمد الشرع,بشار الأسد,حلب,دمشق,روسيا,سوريا">'
+
+
 def test_page_without_counter_and_tags_has_none_and_empty() -> None:
     page = replace_once(seed_html(), '<i class="fa fa-eye"></i> 649 قراءة', "")
     page = without_block(page, 'class="news-tags"')
+    page = replace_once(page, KEYWORDS_META, "")
 
     draft = extract_article(page, URL)
 
@@ -201,6 +205,13 @@ def test_page_without_counter_and_tags_has_none_and_empty() -> None:
     assert draft.tags == ()
     assert draft.title == HEADLINE
     assert len(draft.most_read) == 10
+
+
+def test_page_without_a_tag_block_takes_its_tags_from_meta_keywords() -> None:
+    page = without_block(seed_html(), 'class="news-tags"')
+    page = replace_once(page, KEYWORDS_META, KEYWORDS_META.replace(",حلب,", "، حلب؛ "))
+
+    assert extract_article(page, URL).tags == TAGS
 
 
 def test_escaped_script_in_title_is_literal_text_and_real_script_is_dropped() -> None:

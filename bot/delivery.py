@@ -65,6 +65,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
 
+from bot.crash_points import crash_point
 from bot.errors import (
     ChatMoved,
     DestinationGone,
@@ -197,6 +198,7 @@ class _Recorder:
                 async with self.db.session() as session:
                     await DeliveryStore(session).mark_sent_many(taken)
                     await session.commit()
+                    crash_point("delivery:recorded")
             except BaseException:
                 self.buffer[:0] = taken  # cancelled or failed: keep them for the next flush
                 raise
@@ -380,6 +382,8 @@ class DeliveryWorker:
                 skip_locked=self.db.is_postgres,
             )
             await session.commit()
+        if batch:
+            crash_point("delivery:claimed")
         return batch
 
     async def _prepare(self, batch: list[Delivery]) -> list[_Job]:
@@ -483,6 +487,7 @@ class DeliveryWorker:
         except PublishError as exc:
             await self._on_error(delivery, destination, post, publisher, exc, report, recorder)
             return
+        crash_point("delivery:sent")  # sent, not yet recorded: the documented resend window
         await self._sent(delivery, destination, post, message_id, report, recorder)
 
     async def _deliver_x(

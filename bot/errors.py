@@ -27,9 +27,19 @@ or library types::
 
 from __future__ import annotations
 
+from bot.logs import redact
+
 
 class NashirError(Exception):
-    """Root of every error Nashir raises on purpose."""
+    """Root of every error Nashir raises on purpose.
+
+    The message is redacted when the error is made (`bot.logs.redact`): it
+    ends up in logs, admin alerts, ``last_error`` columns and `/healthz`, and
+    a library's message may quote a Bot API URL with the token in it.
+    """
+
+    def __init__(self, message: str = "", *args: object) -> None:
+        super().__init__(redact(message), *args)
 
 
 class ConfigError(NashirError):

@@ -40,6 +40,16 @@ NOISY = (
 # The token as a URL path segment (``…/bot<token>/sendMessage``), whatever its shape.
 BOT_PATH_PATTERN = re.compile(r"(/bot)[0-9]+(?::|%3[Aa])[^/\s?#\"'<>]*")
 
+# A webhook secret as PTB logs setWebhook's parameters, or as a header: redacted
+# even before (or without) its value being registered.
+SECRET_FIELD_PATTERN = re.compile(
+    r"((?:secret_token|X-Telegram-Bot-Api-Secret-Token)['\"]?\s*[:=]\s*['\"]?)([^'\"\s,}&]+)",
+    re.IGNORECASE,
+)
+
+# A token quoted in a message, as PTB's InvalidToken quotes it ("The token `…` was rejected").
+QUOTED_TOKEN_PATTERN = re.compile(r"(\btoken\s*[`'\"])([^`'\"\s]{8,})(?=[`'\"])", re.IGNORECASE)
+
 
 class RedactingFilter(logging.Filter):
     """Replaces known secrets and anything shaped like a bot token with ***."""
@@ -53,6 +63,8 @@ class RedactingFilter(logging.Filter):
         for secret in self.secrets:
             text = text.replace(secret, REDACTED)
         text = BOT_PATH_PATTERN.sub(rf"\1{REDACTED}", text)
+        text = SECRET_FIELD_PATTERN.sub(rf"\1{REDACTED}", text)
+        text = QUOTED_TOKEN_PATTERN.sub(rf"\1{REDACTED}", text)
         return TOKEN_PATTERN.sub(REDACTED, text)
 
     def filter(self, record: logging.LogRecord) -> bool:
@@ -126,17 +138,27 @@ def redact_records(secrets: Iterable[str]) -> Callable[[], None]:
     return withdraw
 
 
-def redact(text: str) -> str:
+def redact(text: str, extra: Iterable[str] = ()) -> str:
     """`text` with every secret a running app registered, and any bot token, replaced.
 
     For text that leaves the process other than through a log record: an
     admin alert, a `last_error` column, `/healthz`, a metrics label, a line
-    printed by the CLI. Bot-API URLs lose their ``bot<token>`` path segment.
+    printed by the CLI. Bot-API URLs lose their ``bot<token>`` path segment,
+    and a token quoted in a message (PTB's "The token `…` was rejected")
+    is replaced even when no app has registered it.
+
+    Args:
+        text: What is about to leave the process.
+        extra: Secrets to replace as well, for a caller that holds the
+            settings but runs when no app is registered (the CLI's last
+            line after the app has stopped: pass ``settings.secrets()``).
     """
     factory = logging.getLogRecordFactory()
-    if isinstance(factory, _RedactingRecords):
-        return factory.redactor.redact(text)
-    return _TOKENS_ONLY.redact(text)
+    redactor = factory.redactor if isinstance(factory, _RedactingRecords) else _TOKENS_ONLY
+    extra = [secret for secret in extra if len(secret) >= 4]
+    if extra:
+        redactor = RedactingFilter([*redactor.secrets, *extra])
+    return redactor.redact(text)
 
 
 def register_secret(secret: str) -> Callable[[], None]:

@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 
 from bot.errors import SourceError, UnsafeURLError
 from bot.links import canonical_url
+from bot.logs import redact
 from bot.model import ArticleDraft
 from bot.netguard import is_public_ip, parse_ip_literal
 
@@ -185,7 +186,8 @@ def describe(exc: BaseException) -> str:
     The message's first line (a database error's SQL and parameters stay
     out), or the kind of error when it carries no message.
     """
-    text = str(exc).strip().splitlines()[0].strip() if str(exc).strip() else ""
+    text = redact(str(exc)).strip()
+    text = text.splitlines()[0].strip() if text else ""
     if not text:
         return f"unexpected error ({type(exc).__name__})"
     return text if len(text) <= _SHOWN_REASON else text[: _SHOWN_REASON - 1] + "…"

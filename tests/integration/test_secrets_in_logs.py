@@ -14,20 +14,28 @@ from __future__ import annotations
 
 import io
 import logging
+import re
+import socket
 from collections.abc import Iterator
 
+import aiohttp
 import httpx
 import pytest
-from ops_kit import TOKEN, X_SECRETS, primed, running, settings_for, until
+from aiohttp import web
+from ops_kit import TOKEN, X_SECRETS, eventually, get, primed, running, scrape, settings_for, until
 from sqlalchemy import select
+from telegram.error import InvalidToken
 
-from bot.logs import NOISY, JsonFormatter
+from bot.app import App, build
+from bot.logs import NOISY, JsonFormatter, configure_logging, redact
 from bot.sandbox import FakeTelegram, FakeX, ServerThread
 from bot.sandbox.demo_site import DemoSite
+from bot.settings import load_settings
 from bot.storage.tables import DeliveryRow, SourceRow
 
 SECRETS = (TOKEN, *X_SECRETS.values())
 ADMIN = 4242
+WRONG_TOKEN = "987654321:WRONG-token_the_fake_refuses"
 
 
 @pytest.fixture
@@ -144,3 +152,119 @@ def _attempts(telegram: FakeTelegram, x: FakeX) -> tuple[int, int]:
     """Posting calls each fake answered (failed ones included), up to 4 and 2."""
     sends = len(telegram.calls_to("sendPhoto")) + len(telegram.calls_to("sendMessage"))
     return min(sends, 4), min(sum(1 for call in x.calls if call.method == "POST /2/tweets"), 2)
+
+
+def _redirect_loop_before(telegram: ServerThread, chat: int) -> web.Application:
+    """A Bot API that sends the channel's posts round a redirect loop, and passes the rest on."""
+
+    async def handle(request: web.Request) -> web.StreamResponse:
+        body = await request.read()
+        to_channel = re.search(rb'chat_id(?:=|"\r\n\r\n)(?:%40|@)yemen_news', body)
+        if request.path.endswith(("/sendMessage", "/sendPhoto")) and to_channel:
+            raise web.HTTPTemporaryRedirect(request.path_qs)
+        async with (
+            aiohttp.ClientSession() as session,
+            session.request(
+                request.method,
+                f"{telegram.url}{request.path_qs}",
+                data=body,
+                headers={"Content-Type": request.headers.get("Content-Type", "")},
+            ) as answer,
+        ):
+            return web.Response(
+                status=answer.status, body=await answer.read(), content_type=answer.content_type
+            )
+
+    application = web.Application()
+    application.router.add_route("*", "/{tail:.*}", handle)
+    return application
+
+
+@pytest.fixture
+def stderr_log() -> Iterator[io.StringIO]:
+    """What `nashir run --debug` writes to stderr: `configure_logging` at DEBUG."""
+    stream = io.StringIO()
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    configure_logging(level="DEBUG", stream=stream)
+    for name in NOISY:  # --debug shows the libraries too
+        logging.getLogger(name).setLevel(logging.DEBUG)
+    yield stream
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+    for handler in handlers:
+        root.addHandler(handler)
+    root.setLevel(level)
+
+
+async def test_a_redirect_loop_a_401_and_the_webhook_secret_never_leave(
+    database_url: str,
+    site: DemoSite,
+    site_server: ServerThread,
+    telegram_server: ServerThread,
+    x_server: ServerThread,
+    fake_telegram: FakeTelegram,
+    stderr_log: io.StringIO,
+    json_log: io.StringIO,
+) -> None:
+    channel = fake_telegram.add_channel("@yemen_news")
+    fake_telegram.add_user(ADMIN, "admin", "en")
+    port = _free_port()
+    with ServerThread(_redirect_loop_before(telegram_server, channel)) as looping:
+        env = settings_for(
+            database_url,
+            site_server,
+            looping,
+            x_server,
+            NASHIR_ADMIN_IDS=str(ADMIN),
+            NASHIR_HTTP_PORT=str(port),
+            NASHIR_MAX_ATTEMPTS="1",
+        )
+        site.publish_next()
+        async with running(env, webhook=f"http://127.0.0.1:{port}/telegram/hook") as app:
+            webhook_secret = app.webhook_secret
+            await primed(app)
+            site.publish_next()
+            await eventually(lambda: _delivery_failed(app), within=20)
+            async with app.db.session() as session:
+                stored = [
+                    *(await session.scalars(select(DeliveryRow.last_error))),
+                    *(await session.scalars(select(SourceRow.last_error))),
+                ]
+            health = (await get(app, "/healthz")).text
+            metrics = str(await scrape(app))
+
+    # A token the Bot API refuses (401): PTB's error quotes it.
+    env.update(TELEGRAM_BOT_TOKEN=WRONG_TOKEN, TELEGRAM_API_URL=telegram_server.url)
+    refused = build(load_settings(env, env_file=None), polling=False)
+    with pytest.raises(InvalidToken) as caught:
+        await refused.start()
+    await refused.stop()
+    assert refused.telegram is not None
+    for request in refused.telegram.bot._request:  # PTB leaves them open when getMe fails
+        await request.shutdown()
+    logging.getLogger("bot.cli").error("nashir run: %s", caught.value)
+    cli_line = redact(f"InvalidToken: {caught.value}", extra=["secret-not-logged"])
+
+    sent = [m.get("text", "") or m.get("caption", "") for m in fake_telegram.messages(ADMIN)]
+    outputs = [stderr_log.getvalue(), json_log.getvalue(), health, metrics, cli_line]
+    everything = "\n".join([*outputs, *filter(None, stored), *sent])
+    for secret in (*SECRETS, WRONG_TOKEN, webhook_secret):
+        assert secret not in everything
+    # each place that would have carried one was there, redacted
+    assert any("TooManyRedirects" in e and "/bot***/" in e for e in filter(None, stored))
+    assert "'secret_token': '***'" in stderr_log.getvalue()  # PTB's setWebhook debug line
+    assert "The token `***` was rejected" in stderr_log.getvalue()
+    assert "The token `***` was rejected" in cli_line
+
+
+async def _delivery_failed(app: App) -> bool:
+    async with app.db.session() as session:
+        errors = list(await session.scalars(select(DeliveryRow.last_error)))
+    return any(error and "TooManyRedirects" in error for error in errors)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])

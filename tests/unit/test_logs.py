@@ -2,7 +2,7 @@ import io
 import json
 import logging
 
-from bot.logs import configure_logging
+from bot.logs import configure_logging, redact, register_secret
 
 TOKEN = "123456789:AAH-very-secret-bot-token-abcdefghijkl"
 
@@ -39,3 +39,33 @@ def test_json_format_writes_one_object_per_line() -> None:
     assert entry["message"] == "polled https://example.net/rss: 3 new"
     assert entry["level"] == "INFO"
     assert entry["logger"] == "nashir.test"
+
+
+def test_redact_takes_the_token_out_of_urls_quotes_and_webhook_parameters() -> None:
+    url = "http://127.0.0.1:9/bot123456789:short-token/sendMessage failed"
+    assert redact(url) == "http://127.0.0.1:9/bot***/sendMessage failed"
+    assert redact("The token `123456789:short-token` was rejected") == (
+        "The token `***` was rejected"
+    )
+    assert (
+        redact("parameters `{'secret_token': 'Zx_9-q'}`") == "parameters `{'secret_token': '***'}`"
+    )
+    assert redact("https://news.example.com/botanical-garden/1") == (
+        "https://news.example.com/botanical-garden/1"
+    )
+
+
+def test_a_secret_registered_at_run_time_is_redacted_until_withdrawn() -> None:
+    withdraw = register_secret("per-start-secret-42")
+    try:
+        assert redact("hook secret per-start-secret-42 set") == "hook secret *** set"
+        assert (
+            "per-start-secret-42"
+            not in logging.getLogRecordFactory()(
+                "x", logging.INFO, "", 0, "%s", ("per-start-secret-42",), None
+            ).getMessage()
+        )
+    finally:
+        withdraw()
+    assert redact("per-start-secret-42") == "per-start-secret-42"
+    assert redact("plain per-start-secret-42", extra=["per-start-secret-42"]) == "plain ***"

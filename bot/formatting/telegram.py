@@ -1,9 +1,11 @@
 """An article as a Telegram post in HTML parse mode, exact to Telegram's limits.
 
-Telegram counts what a reader sees, after it parses the HTML: 4096 for a
-text message, 1024 for a photo caption. The post is rendered through its
-template, measured with the same parser the fake Bot API uses, and shrunk
-step by step (see `templates.give_way`) until it fits. The plain-text
+Telegram counts the text it stores, after it parses the HTML, cleans it and
+trims it (trailing whitespace always, leading whitespace only up to the
+first entity): 4096 for a text message, 1024 for a photo caption. The post
+is rendered through its template, measured with tdlib's rules, as the fake
+Bot API does, and shrunk step by step (see `templates.give_way`) until it
+fits. Only links Telegram keeps become anchors; any other is shown as text. The plain-text
 fallback, sent when Telegram refuses the markup, shows the links' addresses
 instead of hiding them behind words, so it is longer; it keeps shrinking on
 its own from where the HTML post stopped, and so stays the same post with at

@@ -267,9 +267,10 @@ def _check_no_field_in_a_tag(parsed: list[tuple[str, str | None, str | None, str
 def visible_template(template: str) -> str:
     """A Telegram template as a reader sees it: tags gone, entities decoded, fields kept.
 
-    Rendering this with the visible values of the fields gives what Telegram
-    counts, without parsing HTML on every step of fitting a post. It is exact
-    for templates `validate_template` accepts.
+    Rendering this with the visible values of the fields gives about what
+    Telegram counts, without parsing HTML on every step of fitting a post; it
+    never counts short by a leading space, since `validate_template` refuses
+    one inside a tag. The final count is Telegram's own (`visible_length`).
     """
     out: list[str] = []
     for literal, field_name, _, _ in string.Formatter().parse(template):

@@ -309,6 +309,10 @@ def _clean(text: str, entities: list[Entity]) -> tuple[str, list[Entity]]:
         else:
             utf16 += 2 if code > 0xFFFF else 1
             out.append(char)
+    if current != len(fixed):
+        raise TelegramTextError(
+            f"Entity begins after the end of the text at UTF-16 offset {fixed[current].offset}"
+        )
     if stack:
         entity = fixed[stack[-1][0]]
         raise TelegramTextError(

@@ -1,8 +1,13 @@
 """`POST /hooks/article`: the site's CMS announces an article the moment it is published.
 
-The request body is JSON, signed with HMAC-SHA256 over the raw bytes using
-`NASHIR_HOOK_SECRET`, the hex digest sent as ``X-Nashir-Signature:
-sha256=<hex>`` (the GitHub webhook convention). The body names the article
+The request body is JSON. Each request carries ``X-Nashir-Timestamp`` (Unix
+seconds when it was signed), ``X-Nashir-Delivery`` (an id unique to this
+announcement) and ``X-Nashir-Signature: sha256=<hex>``, the HMAC-SHA256 with
+`NASHIR_HOOK_SECRET` of ``<timestamp>.<delivery>.<raw body>`` (as Stripe and
+GitHub sign their webhooks). A signature older than `TOLERANCE`, or a
+delivery id already received within that window, is refused, so a captured
+request cannot be replayed to put an old headline back. Delivery ids are
+remembered by the instance that serves the hook. The body names the article
 by ``url`` and may carry what the CMS knows (``title``, ``summary``,
 ``section``, ``outlet``, ``tags``, ``image``, ``published_at`` in ISO 8601,
 ``guid``); what it lacks is read from the article page. The article then
@@ -11,8 +16,9 @@ outbox), so a story announced here and polled later is one story; polling
 stays on as the safety net.
 
 Answers: 202 with ``{"status": "stored" | "known", "article": id}``, 401 for
-a missing or wrong signature, 400 for a body that is not an article, 502 when
-the page cannot be read.
+a missing, wrong or expired signature, 409 for a delivery already received,
+400 for a body that is not an article, 422 for an article whose link may not
+be posted, 502 when the page cannot be read.
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ import hashlib
 import hmac
 import json
 import logging
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
@@ -29,6 +35,7 @@ from aiohttp import web
 from bot.errors import NashirError
 from bot.links import canonical_url
 from bot.model import ArticleDraft
+from bot.sources.sanitise import ItemRefused, shown_link
 from bot.storage.articles import ArticleRepository
 from bot.web import RouteSetup
 
@@ -39,36 +46,82 @@ log = logging.getLogger(__name__)
 
 PATH = "/hooks/article"
 SIGNATURE_HEADER = "X-Nashir-Signature"
+TIMESTAMP_HEADER = "X-Nashir-Timestamp"
+DELIVERY_HEADER = "X-Nashir-Delivery"
+TOLERANCE = timedelta(minutes=5)
+MAX_DELIVERY_ID = 200
 
 
-def sign(secret: str, body: bytes) -> str:
-    """The signature header value of `body`."""
-    digest = hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
+def sign(secret: str, body: bytes, *, timestamp: int, delivery: str) -> str:
+    """The signature header value of `body` sent at `timestamp` as `delivery`."""
+    message = f"{timestamp}.{delivery}.".encode() + body
+    digest = hmac.new(secret.encode("utf-8"), message, hashlib.sha256).hexdigest()
     return f"sha256={digest}"
 
 
-def verify(secret: str, body: bytes, header: str | None) -> bool:
-    """Whether `header` is the signature of `body` (constant-time comparison)."""
-    return bool(header) and hmac.compare_digest(sign(secret, body), (header or "").strip())
+def verify(secret: str, body: bytes, header: str | None, *, timestamp: int, delivery: str) -> bool:
+    """Whether `header` signs `body`, `timestamp` and `delivery` (constant-time comparison)."""
+    expected = sign(secret, body, timestamp=timestamp, delivery=delivery)
+    return bool(header) and hmac.compare_digest(expected, (header or "").strip())
+
+
+class ReplayGuard:
+    """Refuses signatures outside `window` of now, and delivery ids seen within it."""
+
+    def __init__(self, window: timedelta = TOLERANCE) -> None:
+        self.window = window
+        self._seen: dict[str, datetime] = {}
+
+    def refusal(self, delivery: str, signed_at: datetime, now: datetime) -> str | None:
+        """Why this delivery must be refused, or None (and it is remembered)."""
+        for known, expires in list(self._seen.items()):
+            if expires <= now:
+                del self._seen[known]
+        if abs(now - signed_at) > self.window:
+            minutes = int(self.window.total_seconds() // 60)
+            return f"signature timestamp is more than {minutes} minutes from now"
+        if delivery in self._seen:
+            return "delivery already received"
+        self._seen[delivery] = max(signed_at, now) + self.window
+        return None
 
 
 def hook_routes(app: App) -> RouteSetup:
     """The route setup that `WebServer.add` takes."""
+    replays = ReplayGuard()
 
     async def article_hook(request: web.Request) -> web.Response:
         secret = app.settings.hook_secret
         if secret is None:
             raise web.HTTPNotFound()
         body = await request.read()
-        if not verify(secret.get_secret_value(), body, request.headers.get(SIGNATURE_HEADER)):
+        stamp = request.headers.get(TIMESTAMP_HEADER, "").strip()
+        delivery = request.headers.get(DELIVERY_HEADER, "").strip()
+        if not stamp.isdigit() or not delivery or len(delivery) > MAX_DELIVERY_ID:
+            log.warning("article hook refused: no timestamp or delivery id from %s", request.remote)
+            error = f"{TIMESTAMP_HEADER} (Unix seconds) and {DELIVERY_HEADER} are required"
+            return web.json_response({"error": error}, status=401)
+        signature = request.headers.get(SIGNATURE_HEADER)
+        if not verify(
+            secret.get_secret_value(), body, signature, timestamp=int(stamp), delivery=delivery
+        ):
             log.warning("article hook refused: bad signature from %s", request.remote)
             return web.json_response({"error": "bad signature"}, status=401)
+        signed_at = datetime.fromtimestamp(min(int(stamp), 2**33), tz=UTC)
+        refusal = replays.refusal(delivery, signed_at, app.clock.now())
+        if refusal is not None:
+            log.warning("article hook refused (%s): delivery %r", refusal, delivery[:80])
+            status = 409 if refusal == "delivery already received" else 401
+            return web.json_response({"error": refusal}, status=status)
         try:
             draft = parse_announcement(body)
         except ValueError as exc:
             return web.json_response({"error": str(exc)}, status=400)
         try:
             return web.json_response(await receive(app, draft), status=202)
+        except ItemRefused as exc:
+            log.warning("article hook: %s refused: %s", shown_link(draft.url), exc)
+            return web.json_response({"error": str(exc)}, status=422)
         except NashirError as exc:
             log.warning("article hook: could not read %s: %s", draft.url, exc)
             return web.json_response({"error": str(exc)}, status=502)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 
@@ -13,7 +14,8 @@ from rich.console import Console
 
 from bot.app import App, build
 from bot.clock import ManualClock
-from bot.hooks import PATH, SIGNATURE_HEADER, sign
+from bot.hooks import DELIVERY_HEADER, PATH, SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
+from bot.links import canonical_url
 from bot.sandbox import ServerThread
 from bot.sandbox.demo_site import DemoSite
 from bot.settings import load_settings
@@ -63,15 +65,29 @@ async def app(
     await built.stop()
 
 
-async def announce(app: App, payload: object, *, secret: str = SECRET) -> httpx.Response:
+def signed(
+    app: App, payload: object, *, secret: str = SECRET, delivery: str | None = None
+) -> tuple[bytes, dict[str, str]]:
+    """A body and the headers a CMS sends with it, signed now."""
     body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+    stamp = int(app.clock.now().timestamp())
+    delivery = delivery or uuid.uuid4().hex
+    return body, {
+        SIGNATURE_HEADER: sign(secret, body, timestamp=stamp, delivery=delivery),
+        TIMESTAMP_HEADER: str(stamp),
+        DELIVERY_HEADER: delivery,
+        "Content-Type": "application/json",
+    }
+
+
+async def post(app: App, body: bytes, headers: dict[str, str]) -> httpx.Response:
     assert app.web is not None
     async with httpx.AsyncClient() as client:
-        return await client.post(
-            f"{app.web.url}{PATH}",
-            content=body,
-            headers={SIGNATURE_HEADER: sign(secret, body), "Content-Type": "application/json"},
-        )
+        return await client.post(f"{app.web.url}{PATH}", content=body, headers=headers)
+
+
+async def announce(app: App, payload: object, *, secret: str = SECRET) -> httpx.Response:
+    return await post(app, *signed(app, payload, secret=secret))
 
 
 async def counts(app: App) -> tuple[int, int]:
@@ -132,3 +148,65 @@ async def test_a_signed_body_that_is_not_an_article_gets_a_clear_error(
     response = await announce(app, payload)
     assert response.status_code == 400
     assert error in response.json()["error"]
+
+
+async def test_a_replayed_announcement_is_refused_and_the_correction_stays(
+    app: App, site: DemoSite, site_server: ServerThread, clock: ManualClock
+) -> None:
+    story = site.publish_next()
+    assert story is not None
+    url = f"{site_server.url}{story.path}"
+    first = signed(app, {"url": url, "title": "عنوان أول فيه خطأ"})
+    assert (await post(app, *first)).status_code == 202
+    clock.advance(60)
+    corrected = await announce(app, {"url": url, "title": "عنوان مصحح"})
+    assert corrected.status_code == 202
+
+    replayed = await post(app, *first)
+
+    assert replayed.status_code == 409
+    assert replayed.json()["error"] == "delivery already received"
+    async with app.db.session() as session:
+        article = await ArticleRepository(session).by_url(canonical_url(url))
+    assert article is not None
+    assert article.title == "عنوان مصحح"
+
+
+async def test_an_old_signature_is_refused_even_when_its_id_is_forgotten(
+    app: App, site: DemoSite, site_server: ServerThread, clock: ManualClock
+) -> None:
+    story = site.publish_next()
+    assert story is not None
+    old = signed(app, {"url": f"{site_server.url}{story.path}"})
+    clock.advance(6 * 60)
+
+    response = await post(app, *old)
+
+    assert response.status_code == 401
+    assert "more than 5 minutes" in response.json()["error"]
+    assert await counts(app) == (2, 0)
+
+
+async def test_the_signature_covers_the_timestamp_and_the_delivery_id(
+    app: App, site: DemoSite, site_server: ServerThread, clock: ManualClock
+) -> None:
+    story = site.publish_next()
+    assert story is not None
+    body, headers = signed(app, {"url": f"{site_server.url}{story.path}"})
+    clock.advance(60)
+    moved = {**headers, TIMESTAMP_HEADER: str(int(clock.now().timestamp()))}
+    renamed = {**headers, DELIVERY_HEADER: "another-id"}
+    bare = {k: v for k, v in headers.items() if k not in (TIMESTAMP_HEADER, DELIVERY_HEADER)}
+
+    assert (await post(app, body, moved)).status_code == 401
+    assert (await post(app, body, renamed)).status_code == 401
+    assert (await post(app, body, bare)).status_code == 401
+    assert await counts(app) == (2, 0)
+
+
+async def test_an_announced_link_that_may_not_be_posted_is_refused(app: App) -> None:
+    long_link = "https://news.example.com/story?q=" + "x" * 2100
+    response = await announce(app, {"url": long_link, "title": "رابط طويل"})
+    assert response.status_code == 422
+    assert "longer than 2048" in response.json()["error"]
+    assert await counts(app) == (2, 0)

@@ -122,6 +122,12 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--seconds", type=float, default=30.0, metavar="S", help="how long to run (default 30)"
     )
+    demo.add_argument(
+        "--save-posts",
+        type=Path,
+        metavar="FILE",
+        help="also write the posts the fakes received as JSON (docs/render_posts.py reads it)",
+    )
     demo.set_defaults(handler=_demo)
 
     ingest = commands.add_parser("ingest", help="fetch a page or feed once and print it as JSON")
@@ -230,7 +236,7 @@ async def _run(args: argparse.Namespace) -> int:
 async def _demo(args: argparse.Namespace) -> int:
     from bot.demo import run_demo
 
-    return await run_demo(seconds=args.seconds, debug=args.debug)
+    return await run_demo(seconds=args.seconds, debug=args.debug, save_posts=args.save_posts)
 
 
 async def _ingest(args: argparse.Namespace) -> int:

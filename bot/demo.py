@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import tempfile
 import time
@@ -50,10 +51,19 @@ class Seen:
     x: int = 0
     per_destination: Counter[str] = field(default_factory=Counter)
     texts: Counter[tuple[str, str]] = field(default_factory=Counter)
+    posts: dict[str, list[dict[str, object]]] = field(
+        default_factory=lambda: {"telegram": [], "x": []}
+    )
 
 
-async def run_demo(*, seconds: float = 30.0, debug: bool = False) -> int:
-    """Run the demo; 0 when every article was posted exactly once everywhere."""
+async def run_demo(
+    *, seconds: float = 30.0, debug: bool = False, save_posts: Path | None = None
+) -> int:
+    """Run the demo; 0 when every article was posted exactly once everywhere.
+
+    `save_posts` receives the posts as the fakes stored them (JSON), which
+    `docs/render_posts.py` draws the README's pictures from.
+    """
     console = Console()
     site = DemoSite(channel=DEMO_CHANNEL, x_handle=DEMO_CHANNEL)
     telegram = FakeTelegram(token=DEMO_TOKEN, bot_username="nashir_demo_bot")
@@ -120,6 +130,10 @@ async def run_demo(*, seconds: float = 30.0, debug: bool = False) -> int:
                 stored = await ArticleRepository(session).count()
                 states = await OutboxRepository(session).counts()
             await app.db.close()
+            if save_posts is not None:
+                kept = {"channel": DEMO_CHANNEL, "title": "ناشر — تجربة", **seen.posts}
+                document = json.dumps(kept, ensure_ascii=False, indent=1)
+                await asyncio.to_thread(save_posts.write_text, document, "utf-8")
             return _summary(console, site.total, stored, states, seen)
 
 
@@ -183,6 +197,7 @@ def _show_new(
         )
         seen.per_destination["telegram"] += 1
         seen.texts[("telegram", visible)] += 1
+        seen.posts["telegram"].append(message)
     seen.telegram = len(posts)
     tweets = x.tweets
     for tweet in tweets[seen.x :]:
@@ -197,6 +212,7 @@ def _show_new(
         )
         seen.per_destination["x"] += 1
         seen.texts[("x", tweet["text"])] += 1
+        seen.posts["x"].append(tweet)
     seen.x = len(tweets)
 
 

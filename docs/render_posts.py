@@ -1,45 +1,48 @@
-"""Render the demo's first post as it looks in Telegram and on X: docs/post-*.png.
+"""Draw the posts `make demo` sent, as they look in Telegram and on X: docs/post-*.png.
 
-The posts are made by Nashir's own code path for `nashir preview`: the demo
-site is served locally, its first article page is read by the extractor,
-and `bot.preview.render_posts` formats it for each platform with the
-default settings. Each post is then laid out in a small HTML page styled
-like the app (a channel post with its photo, caption and button; a post on
-X) and photographed with headless Chromium.
+The pictures show the demo's own posts. This script runs `nashir demo` (what
+`make demo` runs) with `--save-posts`, which keeps the messages exactly as the
+fake Bot API and the fake X API stored them, then lays out the first story in
+a small HTML page styled like each app and photographs it with headless
+Chromium. The Telegram caption is drawn from the stored text and its
+entities (bold, links, hashtags), the button from the stored keyboard, the
+times from the messages' own dates; nothing is counted that the demo did not
+produce, so there are no view, like or repost counters.
 
 Re-run after a change to formatting or templates, and commit the images:
 
     apt-get install -y chromium fonts-noto-core fonts-noto-color-emoji
-    .venv/bin/python docs/render_posts.py
+    .venv/bin/python docs/render_posts.py            # runs the demo (about 30 s)
+    .venv/bin/python docs/render_posts.py posts.json # or draws a saved run
 
 CI never runs this. The demo site's pictures are placeholders, so the photo
-is drawn as a coloured panel; the local address of the demo site is shown as
-`marsad.example`, the demo site's stand-in domain.
+is drawn as a coloured panel, and the demo site's local address
+(http://127.0.0.1:PORT) is shown as `marsad.example`, its stand-in domain.
 """
 
 from __future__ import annotations
 
-import asyncio
 import html
+import json
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.model import Post  # noqa: E402
-from bot.preview import read_draft, render_posts  # noqa: E402
-from bot.sandbox import ServerThread  # noqa: E402
-from bot.sandbox.demo_site import DemoSite  # noqa: E402
-from bot.settings import load_settings  # noqa: E402
+from bot.text.telegram_entities import utf16_length  # noqa: E402
 
 DOCS = ROOT / "docs"
 DOMAIN = "https://marsad.example"
-CHANNEL = "marsad_demo"
+LOCAL = re.compile(r"http://127\.0\.0\.1:\d+")
+ZONE = ZoneInfo("Asia/Aden")  # the demo's (default) newsroom time zone
 WIDTH = 520
 
 FONTS = "'Noto Sans Arabic', 'Noto Naskh Arabic', 'DejaVu Sans', sans-serif"
@@ -67,10 +70,10 @@ body {{ margin: 0; width: {width}px; font-family: {fonts}, {emoji};
   border-radius: 10px; padding: 10px; font-size: 15px; font-weight: 600; }}
 </style></head><body><div class="wrap">
 <div class="bubble">
-  <div class="photo">{section}</div>
+  <div class="photo"></div>
   <div class="head">{title}</div>
   <div class="text">{text}</div>
-  <div class="meta">👁 1.8K &nbsp; 10:15</div>
+  <div class="meta">{time}</div>
 </div>
 {button}
 </div></body></html>
@@ -100,63 +103,112 @@ body {{ margin: 0; width: {width}px; background: #fff; font-family: {fonts}, {em
 .actions {{ display: flex; justify-content: space-around; color: #536471; font-size: 14px;
   border-top: 1px solid #eff3f4; padding-top: 10px; }}
 </style></head><body><div class="post">
-  <div class="who"><div class="avatar">م</div>
+  <div class="who"><div class="avatar">{initial}</div>
     <div><div class="name">{title}</div><div class="handle">@{channel}</div></div></div>
   <div class="text">{text}</div>
   <div class="card"><div class="photo"></div><div class="domain">{domain}</div></div>
-  <div class="when">10:15 ص · 2 مارس 2025 · <b>1,842</b> مشاهدة</div>
-  <div class="actions"><span>💬 12</span><span>🔁 48</span><span>♡ 230</span><span>📊 1.8K</span>
-  </div>
+  <div class="when">{when}</div>
+  <div class="actions"><span>💬</span><span>🔁</span><span>♡</span><span>📊</span></div>
 </div></body></html>
 """
 
 X_ENTITY = re.compile(r"(https?://\S+|[#@][\w\u0600-\u06FF_]+)")
-# Telegram shows hashtags as links; in the post's HTML they sit in plain text.
-HASHTAG = re.compile(r"(^|[\s>])(#[\w\u0600-\u06FF_]+)", re.MULTILINE)
+TAGS = {
+    "bold": ("<b>", "</b>"),
+    "italic": ("<i>", "</i>"),
+    "underline": ("<u>", "</u>"),
+    "strikethrough": ("<s>", "</s>"),
+    "code": ("<code>", "</code>"),
+    "pre": ("<pre>", "</pre>"),
+    "blockquote": ("<blockquote>", "</blockquote>"),
+    "expandable_blockquote": ("<blockquote>", "</blockquote>"),
+    "hashtag": ('<a href="#">', "</a>"),
+    "mention": ('<a href="#">', "</a>"),
+    "url": ('<a href="#">', "</a>"),
+    "text_link": ('<a href="#">', "</a>"),
+}
+AR_MONTHS = [
+    "يناير",
+    "فبراير",
+    "مارس",
+    "أبريل",
+    "مايو",
+    "يونيو",
+    "يوليو",
+    "أغسطس",
+    "سبتمبر",
+    "أكتوبر",
+    "نوفمبر",
+    "ديسمبر",
+]
 
 
-async def demo_posts() -> tuple[Post, Post, str]:
-    """The demo's first article, read from the served demo site and formatted."""
-    site = DemoSite(channel=CHANNEL, x_handle=CHANNEL)
-    article = site.publish_next()
-    assert article is not None
-    with ServerThread(site.app()) as server:
-        settings = load_settings({"NASHIR_ALLOW_PRIVATE_URLS": "true"}, env_file=None)
-        draft = await read_draft(settings, f"{server.url}{article.path}")
-        telegram, x = render_posts(settings, draft, "all")
-        origin = server.url
-    return _rehome(telegram, origin), _rehome(x, origin), draft.section or ""
+def saved_posts(source: Path | None) -> dict[str, Any]:
+    """The posts of one demo run: read from `source`, or from a fresh `nashir demo`."""
+    if source is not None:
+        return dict(json.loads(source.read_text(encoding="utf-8")))
+    with tempfile.TemporaryDirectory() as folder:
+        target = Path(folder) / "posts.json"
+        nashir = Path(sys.executable).with_name("nashir")
+        subprocess.run([str(nashir), "demo", "--save-posts", str(target)], check=True)
+        return dict(json.loads(target.read_text(encoding="utf-8")))
 
 
-def _rehome(post: Post, origin: str) -> Post:
-    """The same post with the demo site's local address replaced by its stand-in domain."""
-    from dataclasses import replace
-
-    return replace(
-        post,
-        text=post.text.replace(origin, DOMAIN),
-        button_url=(post.button_url or "").replace(origin, DOMAIN) or None,
-    )
+def first_story(posts: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The demo's first Telegram post and the post on X of the same article."""
+    message = posts["telegram"][0]
+    link = message["reply_markup"]["inline_keyboard"][0][0]["url"]
+    article = link.split("?", 1)[0]
+    tweet = next(t for t in posts["x"] if article in t["text"])
+    return message, tweet
 
 
-def telegram_page(post: Post, section: str, site_name: str) -> str:
-    """A Telegram channel post: photo, caption (the post's own HTML) and its button."""
-    label = html.escape(post.button_text or "")
-    button = f'<div class="button">{label}</div>' if label else ""
+def caption_html(text: str, entities: list[dict[str, Any]]) -> str:
+    """Telegram's stored text and entities (UTF-16 offsets) as HTML for the picture."""
+    opens: dict[int, list[str]] = {}
+    closes: dict[int, list[str]] = {}
+    for entity in sorted(entities, key=lambda e: (e["offset"], -e["length"])):
+        tags = TAGS.get(entity["type"])
+        if tags is None:
+            continue
+        opens.setdefault(entity["offset"], []).append(tags[0])
+        closes.setdefault(entity["offset"] + entity["length"], []).insert(0, tags[1])
+    out: list[str] = []
+    units = 0
+    for char in text:
+        out += closes.pop(units, [])
+        out += opens.pop(units, [])
+        out.append(html.escape(char))
+        units += utf16_length(char)
+    out += closes.pop(units, [])
+    return "".join(out)
+
+
+def clock(timestamp: float) -> datetime:
+    """A message's date in the newsroom's time zone."""
+    return datetime.fromtimestamp(timestamp, UTC).astimezone(ZONE)
+
+
+def telegram_page(message: dict[str, Any]) -> str:
+    """A Telegram channel post: photo, caption and button, as the fake stored them."""
+    text = message.get("caption") or message.get("text") or ""
+    entities = message.get("caption_entities") or message.get("entities") or []
+    buttons = (message.get("reply_markup") or {}).get("inline_keyboard") or []
+    label = html.escape(buttons[0][0]["text"]) if buttons else ""
     return TELEGRAM_PAGE.format(
         width=WIDTH,
         fonts=FONTS,
         emoji=EMOJI,
-        section=html.escape(section),
-        title=html.escape(site_name),
-        text=HASHTAG.sub(r'\1<a href="#">\2</a>', post.text.strip()),  # Telegram HTML is HTML
-        button=button,
+        title=html.escape(message["chat"]["title"]),
+        text=caption_html(text, entities),
+        time=f"{clock(message['date']):%H:%M}",
+        button=f'<div class="button">{label}</div>' if label else "",
     )
 
 
-def x_page(post: Post, site_name: str) -> str:
-    """A post on X: plain text with links, hashtags and mentions coloured."""
-    parts = X_ENTITY.split(post.text.strip())
+def x_page(tweet: dict[str, Any], name: str, handle: str) -> str:
+    """A post on X: its text with links, hashtags and mentions coloured."""
+    parts = X_ENTITY.split(LOCAL.sub(DOMAIN, tweet["text"].strip()))
     text = "".join(
         f'<span class="link{" url" if part.startswith("http") else ""}">'
         f"{html.escape(_display(part))}</span>"
@@ -164,14 +216,19 @@ def x_page(post: Post, site_name: str) -> str:
         else html.escape(part)
         for part in parts
     )
+    when = clock(tweet["created_at"])
+    hour = when.strftime("%I:%M").lstrip("0")
+    noon = "ص" if when.hour < 12 else "م"
     return X_PAGE.format(
         width=WIDTH,
         fonts=FONTS,
         emoji=EMOJI,
-        title=html.escape(site_name),
-        channel=CHANNEL,
+        title=html.escape(name),
+        initial=html.escape(name[:1]),
+        channel=html.escape(handle),
         text=text,
         domain=DOMAIN.split("://", 1)[1],
+        when=f"{hour} {noon} · {when.day} {AR_MONTHS[when.month - 1]} {when.year}",
     )
 
 
@@ -225,11 +282,11 @@ def screenshot(page: str, target: Path) -> None:
 
 
 def main() -> None:
-    """Render both pictures into docs/."""
-    telegram, x, section = asyncio.run(demo_posts())
-    site_name = DemoSite().site_name
-    screenshot(telegram_page(telegram, section, site_name), DOCS / "post-telegram.png")
-    screenshot(x_page(x, site_name), DOCS / "post-x.png")
+    """Render both pictures into docs/ from a demo run (or a saved one given as argument)."""
+    posts = saved_posts(Path(sys.argv[1]) if len(sys.argv) > 1 else None)
+    message, tweet = first_story(posts)
+    screenshot(telegram_page(message), DOCS / "post-telegram.png")
+    screenshot(x_page(tweet, posts["title"], posts["channel"]), DOCS / "post-x.png")
 
 
 if __name__ == "__main__":

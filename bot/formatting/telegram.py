@@ -204,9 +204,22 @@ def links_telegram_drops(social: SocialLinks) -> list[tuple[str, str]]:
     return [(name, url) for name, url in social.items() if not accepts(url)]
 
 
-def warn_about_dropped_links(social: SocialLinks, logger: logging.Logger) -> None:
-    """Log one warning per configured or discovered social link Telegram would drop."""
+def warn_about_dropped_links(
+    social: SocialLinks, logger: logging.Logger, *, seen: set[str] | None = None
+) -> None:
+    """Log one warning per configured or discovered social link Telegram would drop.
+
+    Args:
+        social: The links the footer would show (settings merged with the site's).
+        logger: Where the warning goes.
+        seen: Links already warned about, for a caller that checks again as new
+            links are discovered; updated in place.
+    """
     for name, url in links_telegram_drops(social):
+        if seen is not None:
+            if url in seen:
+                continue
+            seen.add(url)
         setting = f"NASHIR_SOCIAL_{name.upper()}"
         logger.warning(
             "the %s link %r is not one Telegram keeps (it needs http(s) and a public host); "

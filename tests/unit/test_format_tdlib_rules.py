@@ -143,6 +143,11 @@ def test_a_social_link_telegram_would_drop_is_named_in_a_warning(
     [record] = caplog.records
     assert "http://localhost:8080/channel" in record.getMessage()
     assert "NASHIR_SOCIAL_YOUTUBE" in record.getMessage()
+    seen: set[str] = set()
+    with caplog.at_level(logging.WARNING):
+        for _ in range(3):  # checked again as links are discovered: warned once
+            warn_about_dropped_links(social, logging.getLogger("nashir.test"), seen=seen)
+    assert len(caplog.records) == 2
     post = format_telegram(ARTICLE, FormatOptions(social=social))
     _, entities = stored_text(post.text)
     assert sum(e.type == "text_link" for e in entities) == _links(post.text) == 2

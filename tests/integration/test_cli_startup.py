@@ -322,3 +322,17 @@ def test_a_loopback_source_is_refused_naming_the_setting_that_allows_it(
     assert line.endswith(
         "; set NASHIR_ALLOW_PRIVATE_URLS=true to allow private and loopback addresses"
     )
+
+
+def test_an_unreachable_bot_api_names_telegram_api_url(
+    env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    port = closed_port()
+    monkeypatch.setenv("TELEGRAM_API_URL", f"http://127.0.0.1:{port}")
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", WRONG_TOKEN)
+    assert main(["--env-file", os.devnull, "run"]) == 2
+    err = capsys.readouterr().err
+    assert one_line(err) == (
+        f"cannot reach the Bot API at 127.0.0.1:{port}: check the network or TELEGRAM_API_URL"
+    )
+    assert WRONG_TOKEN not in err

@@ -368,6 +368,7 @@ def _fake() -> Iterator[str]:
     process = subprocess.Popen(
         [sys.executable, "-m", "bench.production", "fake"],
         stdout=subprocess.PIPE,
+        cwd=Path(__file__).resolve().parent.parent,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
     try:
@@ -378,6 +379,8 @@ def _fake() -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(10)
+        if process.stdout is not None:
+            process.stdout.close()
 
 
 def _serve_fake() -> None:

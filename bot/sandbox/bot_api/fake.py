@@ -126,6 +126,9 @@ class FakeTelegram(Interactions, Faults, Inspection):
                     result = func(params)
         except ApiError as error:
             self._log.append(Call(canonical, params, arrived, error.status, error.description))
+            transport = request.transport
+            if error.status == 409 and transport is not None and not transport.is_closing():
+                self.count_409 += 1  # a poll whose process died hears nothing: not counted
             return error.response()
         except (TypeError, ValueError, KeyError) as error:
             # Malformed parameters the fake does not model; answer as Telegram does for

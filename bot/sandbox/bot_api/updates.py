@@ -3,7 +3,8 @@
 Telegram keeps an update until the bot confirms it (a later ``offset``, or a 2xx
 from the webhook) and allows one consumer at a time, answering 409 to the other;
 the fake keeps the same rules, so restarts and mode switches can be tested.
-Every 409 is counted (``count_409``): benchmarks of several instances report it.
+Every 409 that reaches a live client is counted (``count_409``, in `fake`):
+benchmarks of several instances report it.
 """
 
 from __future__ import annotations
@@ -55,7 +56,6 @@ class Updates(FakeState):
     async def _get_updates(self, params: JSON) -> list[JSON]:
         with self._lock:
             if self._webhook is not None:
-                self.count_409 += 1
                 raise ApiError(
                     409,
                     "Conflict: can't use getUpdates method while webhook is active; "
@@ -81,14 +81,12 @@ class Updates(FakeState):
             while True:
                 with self._lock:
                     if generation != self._poll_generation:
-                        self.count_409 += 1
                         raise ApiError(
                             409,
                             "Conflict: terminated by other getUpdates request; make sure "
                             "that only one bot instance is running",
                         )
                     if self._webhook is not None:
-                        self.count_409 += 1
                         raise ApiError(409, "Conflict: terminated by setWebhook request")
                     ready = self._take_updates(offset, limit)
                 remaining = deadline - time.monotonic()

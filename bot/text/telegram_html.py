@@ -168,7 +168,10 @@ class _Parser:
         self.entities: list[Entity] = []
 
     def at(self, i: int) -> str:
-        """The character at ``i``; NUL past the end, like tdlib's C string."""
+        """The character at ``i``; NUL past the end, like tdlib's C string.
+
+        Inside a tag a NUL character ends the text for tdlib, so it does here too.
+        """
         return self.text[i] if i < len(self.text) else "\0"
 
     def emit(self, piece: str) -> None:
@@ -272,7 +275,7 @@ class _Parser:
         return start + 1
 
     def skip_spaces(self, i: int) -> int:
-        while i < len(self.text) and self.text[i] in _SPACES:
+        while i < len(self.text) and self.text[i] in _SPACES and self.text[i] != "\0":
             i += 1
         return i
 
@@ -281,7 +284,7 @@ class _Parser:
         i = begin + 1
         while self.at(i) not in _SPACES and self.at(i) != ">":
             i += 1
-        if i >= len(text):
+        if self.at(i) == "\0":
             raise self.error("Unclosed start tag at byte offset {offset}", begin)
         name = _ascii_lower(text[begin + 1 : i])
         if name not in _TAGS:
@@ -301,7 +304,7 @@ class _Parser:
                 )
             i = self.skip_spaces(i)
             if self.at(i) != "=":
-                if i >= len(text):
+                if self.at(i) == "\0":
                     raise self.error(
                         f'Unclosed start tag "{name}" at byte offset {{offset}}', begin
                     )
@@ -309,10 +312,10 @@ class _Parser:
                     argument = "1"
                 continue
             i = self.skip_spaces(i + 1)
-            if i >= len(text):
+            if self.at(i) == "\0":
                 raise self.error(f'Unclosed start tag "{name}" at byte offset {{offset}}', begin)
             value, i = self.attribute_value(i)
-            if i >= len(text):
+            if self.at(i) == "\0":
                 raise self.error("Unclosed start tag at byte offset {offset}", begin)
             if name == "tg-time" and attribute == "unix":
                 date = _lenient_int32(value)

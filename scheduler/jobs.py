@@ -2,19 +2,36 @@
 
 Two gates sit in front of the services. Only the leader (`scheduler.leader`)
 runs the jobs that decide what to post (polling, counters, trending,
-digests, the quiet-site watch); every instance runs delivery. And a paused
-bot (`bot.control`) runs no posting job at all. Each job returns a short
-text (or a report) that `describe_jobs` shows as its last result.
+digests, the quiet-site watch), sends what the outbox holds, and reads
+Telegram's updates by long polling. And a paused bot (`bot.control`) runs no
+posting job at all. Each job returns a short text (or a report) that
+`describe_jobs` shows as its last result.
+
+One bot, one sender. Telegram's limits (30 messages a second, 20 a minute
+per group, one a second per private chat) and its update stream belong to
+the bot token, not to a process. So one instance, the leader, sends and
+polls; the others stand by and take over within the leader-check time when
+it dies. Leasing shares of the rate through the database was the
+alternative: it would let two processes send at 15/s each, but per-chat
+windows would then need a shared store too, every admission a round trip,
+and a stalled instance would waste its share until its lease ran out. One
+process already sends at the full rate (paid broadcasts included), so the
+single sender costs no throughput. In webhook mode every instance serves
+updates (Telegram pushes each update once).
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from typing import TYPE_CHECKING
 
 from bot.control import is_paused
+from bot.delivery import DeliveryReport
 from bot.digests import post_channel_digest, post_personal_digests
 from bot.ingest import PollReport
+from bot.storage.delivery_store import DeliveryStore
 from bot.storage.sources import SourceRepository
 from bot.trending import post_trending, refresh_reads
 from bot.watch import check_site_quiet
@@ -48,21 +65,63 @@ async def poll_source(app: App, source_id: int) -> PollReport | str | None:
     return await app.ingestor.poll(source, backfill=backfill)
 
 
-async def deliver(app: App) -> int:
-    """Send what is due in the outbox; returns how many were sent (0 while paused).
+async def may_deliver(app: App) -> bool:
+    """Whether this instance may send now: it leads and posting is not paused.
 
-    The first pass after a pause drops what went stale and re-spaces the rest.
+    Asked by the delivery loop before each claim. The first call after a
+    pause drops what went stale and re-spaces the rest.
     """
+    if not is_leader(app):
+        return False
     scheduler = app.scheduler
     if await is_paused(app.db):
         if scheduler is not None:
             scheduler.was_paused = True
-        return 0
+        return False
     if scheduler is not None and getattr(scheduler, "was_paused", False):
         scheduler.was_paused = False
         await app.outbox.settle()
+    return True
+
+
+async def deliver(app: App) -> int:
+    """Report what the delivery loop sent since the last run (and nudge it).
+
+    Without the loop (tests, one-off commands) it sends one batch itself,
+    through the same gate: returns how many were sent (0 while paused or
+    standing by).
+    """
+    if app.worker.serving:
+        app.worker.wake()
+        return app.worker.sent_since_last_report()
+    if not await may_deliver(app):
+        return 0
     report = await app.worker.run_once()
     return report.sent
+
+
+def start_delivery(app: App, stop: asyncio.Event) -> asyncio.Task[DeliveryReport]:
+    """Run the delivery loop until `stop`: every instance runs it, only the leader sends."""
+
+    async def gate() -> bool:
+        return await may_deliver(app)
+
+    return asyncio.create_task(app.worker.serve(stop, may_send=gate), name="delivery")
+
+
+async def finish_delivery(
+    task: asyncio.Task[DeliveryReport], stop: asyncio.Event, grace: float = 15.0
+) -> None:
+    """Stop the loop: claimed rows not yet started go back, sends in flight finish."""
+    stop.set()
+    try:
+        await asyncio.wait_for(asyncio.shield(task), grace)
+    except TimeoutError:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    except Exception:
+        log.exception("the delivery loop failed")
 
 
 async def recover(app: App) -> int:
@@ -124,3 +183,40 @@ async def catch_up(app: App) -> None:
             log.info("catch-up %s: %s", name, await job(app))
         except Exception:
             log.exception("catch-up of the %s failed", name)
+
+
+async def on_elected(app: App) -> None:
+    """This instance now leads: take over the rows the last sender held, read updates, catch up."""
+    async with app.db.session() as session:
+        released = await DeliveryStore(session).release_claimed_except(app.worker.worker_id)
+        await session.commit()
+    if released:
+        log.warning("took over %d deliveries the previous sender held in flight", released)
+    app.worker.wake()
+    await start_updates(app)
+    await catch_up(app)
+
+
+async def on_deposed(app: App) -> None:
+    """Another instance leads now: stop reading updates (the loop stops claiming by itself)."""
+    await stop_updates(app)
+
+
+async def start_updates(app: App) -> None:
+    """Long-poll Telegram's updates (the leader only; webhook mode needs no poller)."""
+    telegram = app.telegram
+    if telegram is None or not app.polling or app.webhook_url is not None:
+        return
+    updater = telegram.updater
+    if updater is not None and not updater.running:
+        await updater.start_polling(drop_pending_updates=False)
+        log.info("reading Telegram updates by long polling")
+
+
+async def stop_updates(app: App) -> None:
+    """Stop long polling, so the new leader's getUpdates is the only one."""
+    telegram = app.telegram
+    updater = telegram.updater if telegram is not None else None
+    if updater is not None and updater.running:
+        await updater.stop()
+        log.info("stopped reading Telegram updates: another instance leads")

@@ -47,6 +47,7 @@ from bot.text.telegram_text import TelegramTextError, fix_formatted_text
 __all__ = [
     "Entity",
     "TelegramHTMLError",
+    "TelegramTextError",
     "date_flags",
     "parse_html",
     "stored_text",
@@ -497,6 +498,3 @@ def visible_length(text: str, *, strict: bool = True) -> int:
         TelegramHTMLError: When the markup is invalid.
     """
     return len(stored_text(text, strict=strict)[0])
-
-
-__all__ += ["TelegramTextError"]

@@ -15,9 +15,10 @@ import logging
 import re
 import sys
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable
-from typing import TextIO
+from typing import Final, TextIO
 
 REDACTED = "***"
 # A Telegram bot token wherever it appears, even one we were not told about.
@@ -174,6 +175,57 @@ def register_secret(secret: str) -> Callable[[], None]:
 _TOKENS_ONLY = RedactingFilter()
 
 
+_REPEATED: Final = (
+    (
+        re.compile(r'Execution of job "(?P<job>[^"(]+?)\s*(?:\([^"]*\))?" skipped: maximum number'),
+        "skipped: its previous run is still going",
+    ),
+    (
+        re.compile(r'Run time of job "(?P<job>[^"(]+?)\s*(?:\([^"]*\))?" was missed by'),
+        "started late: the scheduler was busy",
+    ),
+)
+
+
+class QuietRepeats(logging.Filter):
+    """APScheduler's overrun warnings, at most one line per job per `every` seconds.
+
+    A job that outlasts its interval (a slow first poll, a long delivery
+    pass) makes APScheduler warn on every tick: hundreds of identical lines
+    that bury everything else. The first is shown; the rest within `every`
+    are counted, and the next line shown says how many there were.
+    """
+
+    def __init__(self, every: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:
+        super().__init__()
+        self.every = every
+        self.clock = clock
+        self._shown: dict[tuple[str, str], tuple[float, int]] = {}
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Drop a repeat within the window; reword the one shown, with the count."""
+        if not record.name.startswith("apscheduler"):
+            return True
+        message = record.getMessage()
+        found = next(
+            ((match, what) for pattern, what in _REPEATED if (match := pattern.match(message))),
+            None,
+        )
+        if found is None:
+            return True
+        job, what = found[0]["job"], found[1]
+        now = self.clock()
+        last, hidden = self._shown.get((job, what), (None, 0))
+        if last is not None and now - last < self.every:
+            self._shown[(job, what)] = (last, hidden + 1)
+            return False
+        self._shown[(job, what)] = (now, 0)
+        since = f" ({hidden} more in the last {self.every:g}s)" if hidden else ""
+        record.msg = f'job "{job}" {what}{since}'
+        record.args = None
+        return True
+
+
 class JsonFormatter(logging.Formatter):
     """One JSON object per line for log collectors."""
 
@@ -223,6 +275,7 @@ def configure_logging(
     handler = logging.StreamHandler(stream or sys.stderr)
     redactor = RedactingFilter(secrets)
     handler.addFilter(redactor)
+    handler.addFilter(QuietRepeats())
     if fmt == "json":
         handler.setFormatter(JsonFormatter())
     else:

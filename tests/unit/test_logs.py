@@ -2,7 +2,7 @@ import io
 import json
 import logging
 
-from bot.logs import configure_logging, redact, register_secret
+from bot.logs import QuietRepeats, configure_logging, redact, register_secret
 
 TOKEN = "123456789:AAH-very-secret-bot-token-abcdefghijkl"
 
@@ -69,3 +69,57 @@ def test_a_secret_registered_at_run_time_is_redacted_until_withdrawn() -> None:
         withdraw()
     assert redact("per-start-secret-42") == "per-start-secret-42"
     assert redact("plain per-start-secret-42", extra=["per-start-secret-42"]) == "plain ***"
+
+
+def _overrun(job: str, tick: int) -> logging.LogRecord:
+    return logging.LogRecord(
+        "apscheduler.scheduler",
+        logging.WARNING,
+        "",
+        0,
+        'Execution of job "%s (trigger: interval[0:00:00.200000], next run at: 00:00:%02d UTC)" '
+        "skipped: maximum number of running instances reached (1)",
+        (job, tick),
+        None,
+    )
+
+
+def test_an_overrunning_job_is_reported_once_a_minute_with_a_count() -> None:
+    now = [0.0]
+    quiet = QuietRepeats(every=60, clock=lambda: now[0])
+    shown = []
+    for tick in range(312):
+        now[0] = tick * 0.2 + (61 if tick >= 300 else 0)
+        record = _overrun("deliver due posts", tick % 60)
+        if quiet.filter(record):
+            shown.append(record.getMessage())
+    other = _overrun("poll sources", 1)
+    assert quiet.filter(other)
+
+    line = 'job "deliver due posts" skipped: its previous run is still going'
+    assert shown == [line, f"{line} (299 more in the last 60s)"]
+    assert other.getMessage() == 'job "poll sources" skipped: its previous run is still going'
+
+
+def test_the_log_handler_quiets_overruns_and_leaves_other_lines_alone() -> None:
+    stream = io.StringIO()
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    try:
+        configure_logging(level="INFO", stream=stream)
+        for tick in range(50):
+            logging.getLogger("apscheduler.scheduler").warning(
+                'Execution of job "%s (trigger: interval[0:00:01])" skipped: maximum number of '
+                "running instances reached (1)",
+                "poll sources",
+            )
+            logging.getLogger("bot.ingest").warning("source %d failed", tick)
+    finally:
+        for handler in list(root.handlers):
+            root.removeHandler(handler)
+        for handler in handlers:
+            root.addHandler(handler)
+        root.setLevel(level)
+    lines = stream.getvalue().splitlines()
+    assert sum("skipped" in line for line in lines) == 1
+    assert sum("failed" in line for line in lines) == 50

@@ -94,8 +94,11 @@ class App:
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     _withdraw_secrets: Callable[[], None] | None = None
 
-    async def start(self) -> None:
-        """Migrate, register sources and destinations, start Telegram."""
+    async def start(self, *, read_updates: bool = True) -> None:
+        """Migrate, register sources and destinations, start Telegram.
+
+        `read_updates=False` leaves long polling to the leader (`scheduler.jobs.on_elected`).
+        """
         await self.db.upgrade()
         now = self.clock.now()
         async with self.db.session() as session:
@@ -115,7 +118,8 @@ class App:
             from handlers import on_start
 
             await on_start(self)
-            if self.polling and self.webhook_url is None and self.telegram.updater is not None:
+            polls = read_updates and self.polling and self.webhook_url is None
+            if polls and self.telegram.updater is not None:
                 await self.telegram.updater.start_polling(drop_pending_updates=False)
         if self.x is not None:
             await self._check_x_account()

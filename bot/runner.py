@@ -19,13 +19,16 @@ log = logging.getLogger(__name__)
 
 async def serve(app: App, stop: asyncio.Event) -> None:
     """Start everything, wait for `stop`, then shut down in reverse order."""
-    await app.start()
+    await app.start(read_updates=False)  # only the leader reads updates
     await register_setting_sources(app.db, app.settings.sources, app.clock.now())
     scheduler = build_scheduler(app, await app.sources())
     app.scheduler = scheduler
-    scheduler.leader = LeaderLock(app.db, on_elected=lambda: jobs.catch_up(app))
+    scheduler.leader = LeaderLock(
+        app.db, on_elected=lambda: jobs.on_elected(app), on_deposed=lambda: jobs.on_deposed(app)
+    )
     await jobs.leadership(app)  # the leader catches up before its first job runs
     scheduler.start()
+    delivering = jobs.start_delivery(app, stop)
     polled = sum(1 for source in await app.sources() if source.enabled)
     if polled == 0:
         log.warning(
@@ -42,6 +45,7 @@ async def serve(app: App, stop: asyncio.Event) -> None:
         await stop.wait()
     finally:
         await scheduler.drain()
+        await jobs.finish_delivery(delivering, stop)
         scheduler.shutdown(wait=False)
         await scheduler.leader.release()
         await asyncio.sleep(0)

@@ -17,6 +17,7 @@ from bot.clock import SystemClock
 from bot.delivery import DeliveryOptions, DeliveryWorker
 from bot.model import Delivery, DeliveryKind, Destination, DestinationKind, Platform, Post
 from bot.storage.database import Database
+from bot.storage.delivery_store import DeliveryStore
 from bot.storage.destinations import DestinationRepository
 from bot.storage.outbox import OutboxRepository
 
@@ -210,3 +211,22 @@ async def test_stopping_returns_claimed_rows_nobody_started(db: Database) -> Non
     async with db.session() as session:
         rows = await OutboxRepository(session).counts()
     assert sum(rows.values()) == 30
+
+
+async def test_a_new_leader_takes_over_what_the_last_sender_held(db: Database) -> None:
+    await queue(db, 4)
+    async with db.session() as session:
+        outbox = OutboxRepository(session)
+        gone = await outbox.claim(
+            now=CLOCK.now(), limit=3, worker="worker-old/7", skip_locked=False
+        )
+        mine = await outbox.claim(
+            now=CLOCK.now(), limit=1, worker="worker-new/1", skip_locked=False
+        )
+        await session.commit()
+    assert (len(gone), len(mine)) == (3, 1)
+    async with db.session() as session:
+        released = await DeliveryStore(session).release_claimed_except("worker-new")
+        await session.commit()
+    assert released == 3
+    assert await states(db) == {"pending": 3, "sending": 1}  # its own claim stays its own

@@ -63,6 +63,32 @@ async def test_one_lock_holder_at_a_time_and_the_next_takes_over(database_url: s
         await second_db.close()
 
 
+async def test_the_leader_steps_down_when_it_releases_or_loses_the_lock(db: Database) -> None:
+    events: list[str] = []
+
+    async def elected() -> None:
+        events.append("elected")
+
+    async def deposed() -> None:
+        events.append("deposed")
+
+    now = ManualClock().now()
+    lock = LeaderLock(db, instance="one", on_elected=elected, on_deposed=deposed)
+    assert await lock.check(now)
+    await lock.release()  # a clean stop: the poller must stop before the next leader polls
+    assert events == ["elected", "deposed"]
+    await lock.release()
+    assert events == ["elected", "deposed"]  # only a leader steps down
+    if not db.is_postgres:
+        return
+    assert await lock.check(now)
+    assert lock._conn is not None
+    await lock._conn.invalidate()  # the session dies: the lock is gone with it
+    assert not await lock.check(now)
+    assert events == ["elected", "deposed", "elected", "deposed"]
+    await lock.release()
+
+
 @pytest.fixture
 def processes() -> Iterator[list[subprocess.Popen[bytes]]]:
     started: list[subprocess.Popen[bytes]] = []

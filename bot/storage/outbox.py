@@ -14,6 +14,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.model import Delivery, DeliveryKind, DeliveryState
+from bot.storage.approvals import HOLD
 from bot.storage.rows import as_utc, delivery_from_row, insert_ignoring_conflicts
 from bot.storage.tables import DeliveryRow
 
@@ -174,11 +175,16 @@ class OutboxRepository:
         return [delivery_from_row(row) for row in rows.scalars()]
 
     async def last_due(self, destination_id: int) -> datetime | None:
-        """The latest time a post to this destination is planned or was sent (for spacing)."""
+        """The latest time a post to this destination is planned or was sent (for spacing).
+
+        Posts held for approval are not planned: their parked due time would
+        otherwise hide every real one and switch spacing off for the channel.
+        """
         planned = await self.session.scalar(
             select(func.max(DeliveryRow.next_attempt_at)).where(
                 DeliveryRow.destination_id == destination_id,
                 DeliveryRow.state.in_([DeliveryState.PENDING.value, DeliveryState.SENDING.value]),
+                DeliveryRow.next_attempt_at < HOLD,
             )
         )
         sent = await self.session.scalar(

@@ -91,6 +91,11 @@ _AUTHOR_ELEMENTS: Final = (
     "[class*=byline], [class*=author] a, [class*=author]"
 )
 _AUTHOR_MAX_CHARS: Final = 60
+_HEADLINE_MIN_CHARS: Final = 10
+# A byline element holding a date, a bare "By" or a label is no name.
+_NOT_A_NAME = re.compile(r"\d|^(?:by|the author|author|authors|بقلم|كتب)$", re.IGNORECASE)
+_SEPARATOR_SPLIT = re.compile(r"\s[|\-–—»:·]\s")
+_WORD = re.compile(r"\w+")
 _BYLINE_PREFIX = re.compile(
     r"^(?:written\s+by|posted\s+by|reviewed\s+by|by|بقلم|كتب|كتبت|إعداد|اعداد)\s*[:：]?\s+",
     re.IGNORECASE,
@@ -206,9 +211,14 @@ class _Page:
             n for n in (self.meta.get("og:site_name"), self.meta.get("application-name")) if n
         ]
         h1s = [(node, clean_text(node.text())) for node in self.root.css("h1")]
+        titles = f"{og_title} {self.head_title}"
+        site_names.extend(text for _, text in h1s if _is_site_segment(text, titles))
         h1s = [(node, text) for node, text in h1s if text and text not in site_names]
         for node, text in h1s:
             if og_title and og_title.startswith(text):
+                return text, node
+        for node, text in h1s:
+            if _names_the_story(text, titles):
                 return text, node
         stripped = _strip_site_name(og_title, site_names)
         if stripped:
@@ -377,7 +387,7 @@ class _Page:
             return _trim_byline(declared)
         for node in self.root.css(_AUTHOR_ELEMENTS):
             name = _trim_byline(clean_text(node.text()))
-            if name and len(name) <= _AUTHOR_MAX_CHARS:
+            if name and len(name) <= _AUTHOR_MAX_CHARS and not _NOT_A_NAME.search(name):
                 return name
         return None
 
@@ -420,6 +430,27 @@ def _strip_site_name(title: str, site_names: list[str]) -> str:
             if title.startswith(prefix):
                 return title[len(prefix) :].strip()
     return title
+
+
+def _names_the_story(heading: str, titles: str) -> bool:
+    """Whether a visible ``<h1>`` is the headline the metadata words differently.
+
+    Sites write one title for search engines and another for readers; the
+    reader's is the one on the page. An ``<h1>`` sharing a word with the
+    metadata's titles is that headline; one that shares nothing is a logo or
+    a section (the site's own name was set aside before, `_is_site_segment`).
+    """
+    if not titles.strip():
+        return len(heading) >= _HEADLINE_MIN_CHARS
+    folded = heading.casefold()
+    words = {w for w in _WORD.findall(titles.casefold()) if len(w) > 2}
+    return any(w in words for w in _WORD.findall(folded) if len(w) > 2)
+
+
+def _is_site_segment(heading: str, titles: str) -> bool:
+    """Whether an ``<h1>`` is the site's name: the part of the title after its last separator."""
+    segments = [part.strip().casefold() for part in _SEPARATOR_SPLIT.split(titles) if part.strip()]
+    return len(segments) > 1 and heading.casefold() in segments[1:]
 
 
 def _heading_before(root: LexborNode, anchor: LexborNode) -> LexborNode | None:

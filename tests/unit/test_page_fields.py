@@ -1,0 +1,115 @@
+"""Fields that real pages need beyond the seed's layout: headline, author, printed dates, tags."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+
+from bot.sources.page_dates import visible_date
+from bot.sources.pages import extract_article
+
+URL = "https://news.example/2025/03/story"
+NOW = datetime(2025, 5, 1, 12, 0, tzinfo=UTC)
+ADEN = timezone(timedelta(hours=3))
+STORY = "<p>The port closed at noon on Monday, officials said, after the storm.</p>"
+
+
+def page(head: str, body: str) -> str:
+    return f"<html><head>{head}</head><body>{body}</body></html>"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("نشر في ٢٩ آذار ٢٠٢٥ - 10:30 م", datetime(2025, 3, 29, 22, 30)),
+        ("الأحد 3 مارس 2024", datetime(2024, 3, 3)),
+        ("15 كانون الثاني 2023", datetime(2023, 1, 15)),
+        ("٧ تشرين الأول ٢٠٢٣", datetime(2023, 10, 7)),
+        ("12 أغسطس 2022 | 09:05 ص", datetime(2022, 8, 12, 9, 5)),
+        ("نشر في 12/03/2024", datetime(2024, 3, 12)),
+        ("March 29, 2025 at 4:05 pm", datetime(2025, 3, 29, 16, 5)),
+        ("Updated 2024-06-01", datetime(2024, 6, 1)),
+        ("29th March 2025", datetime(2025, 3, 29)),
+    ],
+)
+def test_printed_dates_in_both_arabic_month_series_and_english(
+    text: str, expected: datetime
+) -> None:
+    assert visible_date(text, NOW, ADEN) == expected.replace(tzinfo=ADEN)
+
+
+@pytest.mark.parametrize(
+    ("text", "ago"),
+    [
+        ("منذ ساعتين", timedelta(hours=2)),
+        ("منذ ٣ ساعات", timedelta(hours=3)),
+        ("قبل يوم", timedelta(days=1)),
+        ("منذ 5 دقائق", timedelta(minutes=5)),
+        ("منذ يومين", timedelta(days=2)),
+        ("2 hours ago", timedelta(hours=2)),
+        ("an hour ago", timedelta(hours=1)),
+    ],
+)
+def test_relative_dates_count_back_from_when_the_page_was_read(text: str, ago: timedelta) -> None:
+    assert visible_date(text, NOW) == NOW - ago
+
+
+@pytest.mark.parametrize("text", ["", "Issue 2024", "31 فبراير 2024", "صفحة 3 من 10"])
+def test_text_without_a_real_date_has_none(text: str) -> None:
+    assert visible_date(text, NOW) is None
+
+
+def test_a_page_with_only_a_printed_date_gets_it() -> None:
+    html = page(
+        "<title>Storm closes the port</title>",
+        f'<h1>Storm closes the port</h1><span class="post-date">منذ ساعتين</span>{STORY}',
+    )
+    assert extract_article(html, URL, now=NOW).published_at == NOW - timedelta(hours=2)
+
+
+def test_the_visible_h1_wins_over_a_differently_worded_og_title() -> None:
+    html = page(
+        '<meta property="og:title" content="Port Closure 2025: What Shippers Need to Know">',
+        '<h1 class="logo">Daily</h1><h1>Storm closes the port for two days</h1>' + STORY,
+    )
+    assert extract_article(html, URL).title == "Storm closes the port for two days"
+
+
+def test_an_h1_that_is_only_the_site_name_is_not_the_headline() -> None:
+    html = page(
+        "<title>Storm closes the port - Harbour Times</title>",
+        "<h1>Harbour Times</h1>" + STORY,
+    )
+    assert extract_article(html, URL).title == "Storm closes the port"
+
+
+@pytest.mark.parametrize(
+    ("head", "body", "expected"),
+    [
+        (
+            '<script type="application/ld+json">{"@type": "NewsArticle", "author": '
+            '[{"@type": "Person", "name": "Huda Saleh"}, {"name": "Omar Ali"}]}</script>',
+            "",
+            "Huda Saleh, Omar Ali",
+        ),
+        ('<meta name="author" content="Huda Saleh">', "", "Huda Saleh"),
+        ("", '<div class="byline">بقلم: هدى صالح | 3 مارس 2024</div>', "هدى صالح"),
+        ("", '<a rel="author" href="/u/1">By Omar Ali</a>', "Omar Ali"),
+        ("", '<span class="author">August 28, 2025</span>', None),
+    ],
+)
+def test_the_author_from_json_ld_meta_or_byline(head: str, body: str, expected: str | None) -> None:
+    html = page(f"<title>Storm closes the port</title>{head}", body + STORY)
+    assert extract_article(html, URL).author == expected
+
+
+def test_json_ld_keywords_and_meta_keywords_become_tags() -> None:
+    as_list = page(
+        '<script type="application/ld+json">{"@type": "Article", "keywords": ["عدن", "الميناء"]}'
+        "</script>",
+        "<h1>Storm closes the port</h1>" + STORY,
+    )
+    as_meta = page('<meta name="keywords" content="عدن، الميناء; storm">', "<h1>Storm</h1>" + STORY)
+    assert extract_article(as_list, URL).tags == ("عدن", "الميناء")
+    assert extract_article(as_meta, URL).tags == ("عدن", "الميناء", "storm")

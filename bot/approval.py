@@ -3,8 +3,8 @@
 The destinations are named in `NASHIR_APPROVAL_DESTINATIONS` (a channel's
 `@name` or id, `x` for the X account). Publishing (`bot.publishing`) queues a
 new article's posts to them held (`bot.storage.approvals`) and asks the
-admins with ✅ ✏️ ❌; ✅ releases them through publishing, ✏️ changes
-their headline first, ❌ drops them. Breaking articles
+admins with ✅ ✏️ ❌ once they are committed; ✅ releases them through
+publishing, ✏️ changes their headline first, ❌ drops them. Breaking articles
 skip approval unless `NASHIR_APPROVAL_BREAKING` says otherwise. Other
 destinations are never delayed.
 """

@@ -78,6 +78,15 @@ def _row_entry(extent: list[LexborNode], url: str) -> MostReadEntry | None:
         title, href = max(titled, key=lambda pair: len(pair[0]))
     else:
         plain = [line for line in lines if not COUNTER.search(line)]
+        if not plain:
+            # Outlet, counter and title in one link as adjacent elements: the
+            # title is the longest element in the row that is not the counter.
+            plain = [
+                text
+                for node in extent
+                for inner in node.traverse()
+                if (text := clean_text(inner.text())) and not COUNTER.search(text)
+            ]
         title = max(plain, key=len) if plain else ""
         href = links[0][1] if links else None
     outlet: str | None = None

@@ -39,8 +39,7 @@ _INVISIBLE_TAGS: Final = (
     "select",
 )
 # Elements a browser shows on their own line: their text is padded with line
-# breaks so "<div>a</div><div>b</div>" reads "a b" (two lines), while inline markup splitting a
-# word ("كلم<b>ة</b>") still reads as one word.
+# breaks so "<div>a</div><div>b</div>" reads "a b" (two lines).
 _BLOCK_TAGS: Final = (
     "address, article, aside, blockquote, dd, div, dl, dt, figcaption, figure, footer, form, "
     "h1, h2, h3, h4, h5, h6, header, hr, li, main, nav, ol, p, section, table, td, th, tr, ul, "
@@ -111,6 +110,19 @@ def prepare(tree: LexborHTMLParser) -> None:
     for node in tree.css(_BLOCK_TAGS):
         node.insert_before("\n")
         node.insert_after("\n")
+    root = tree.root
+    if root is None:
+        return
+    # Two elements with no text between them are two things a browser shows
+    # apart ("<span>المصدر</span><span>2310 قراءة</span>"); text running into
+    # an element ("كلم<b>ة</b>") is one word split by markup and stays whole.
+    adjacent = [
+        node
+        for node in root.traverse()
+        if node.prev is not None and node.prev.is_element_node and node.prev.tag != "br"
+    ]
+    for node in adjacent:
+        node.insert_before(" ")
 
 
 def paragraphs(container: LexborNode) -> tuple[str, ...]:

@@ -113,3 +113,35 @@ def test_json_ld_keywords_and_meta_keywords_become_tags() -> None:
     as_meta = page('<meta name="keywords" content="عدن، الميناء; storm">', "<h1>Storm</h1>" + STORY)
     assert extract_article(as_list, URL).tags == ("عدن", "الميناء")
     assert extract_article(as_meta, URL).tags == ("عدن", "الميناء", "storm")
+
+
+# -- element boundaries ------------------------------------------------------
+
+
+def test_adjacent_inline_elements_never_fuse_but_a_word_split_by_markup_stays_whole() -> None:
+    html = page(
+        "<title>t</title>",
+        "<h1><span>عاجل</span><span>انقطاع الكهرباء في عدن</span></h1>"
+        "<p><b>عدن</b><i>اليوم</i>: انقطع التيار عن الأحياء، وقالت المؤسسة إن كلم<b>ة</b> "
+        "السر هي الوقود، وإن الإصلاح يحتاج أياماً.</p>"
+        '<div class="tags"><a rel="tag" href="/t/1"><span>عدن</span><span>2024</span></a></div>',
+    )
+    draft = extract_article(html, URL)
+    assert draft.title == "عاجل انقطاع الكهرباء في عدن"
+    assert draft.body[0].startswith("عدن اليوم: انقطع")
+    assert "كلمة السر" in draft.body[0]
+    assert draft.tags == ("عدن 2024",)
+
+
+def test_a_most_read_row_with_outlet_counter_and_title_run_together_is_kept() -> None:
+    rows = "".join(
+        f'<li><a href="/a/{i}"><span>مساحة نت</span> | <span>{2310 + i} قراءة</span>'
+        f"<span>عنوان الخبر رقم {i} في عدن</span></a></li>"
+        for i in range(4)
+    )
+    html = page("<title>t</title>", f"<h1>عنوان المقال الرئيسي هنا</h1>{STORY}<ul>{rows}</ul>")
+    most_read = extract_article(html, URL).most_read
+    assert [(e.title, e.outlet, e.reads) for e in most_read] == [
+        (f"عنوان الخبر رقم {i} في عدن", "مساحة نت", 2310 + i) for i in range(4)
+    ]
+    assert most_read[0].url == "https://news.example/a/0"

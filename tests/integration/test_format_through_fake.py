@@ -7,6 +7,7 @@ turned left to right.
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 import unicodedata
 from pathlib import Path
@@ -22,7 +23,7 @@ from bot.sandbox import FakeTelegram
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "unit"))
 from test_format_properties import articles
-from test_format_tdlib_rules import templates
+from test_format_tdlib_rules import mixed_tags, templates
 
 
 def _right_to_left(line: str) -> bool:
@@ -45,8 +46,10 @@ def test_random_posts_are_stored_whole_by_the_fake_bot_api() -> None:
             deadline=None,
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
         )
-        @given(articles(), templates(), st.sampled_from(["ar", "en"]))
-        def check(article: Article, template: str, language: str) -> None:
+        @given(articles(), templates(), st.sampled_from(["ar", "en"]), mixed_tags)
+        def check(article: Article, template: str, language: str, tags: list[str]) -> None:
+            if tags:
+                article = dataclasses.replace(article, tags=tuple(tags))
             try:
                 validate_template(template, Platform.TELEGRAM)
             except TemplateError:

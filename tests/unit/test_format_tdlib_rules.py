@@ -191,11 +191,20 @@ def templates(draw: st.DrawFn) -> str:
     return template
 
 
+# Tags of both scripts, so hashtag lines often open with a Latin one
+mixed_tags = st.lists(
+    st.sampled_from(["Syria", "COVID-19", "iPhone 16", "سوريا", "اليمن", "2024", "G20"]),
+    max_size=5,
+)
+
+
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(articles(), templates(), st.sampled_from(["ar", "en"]))
+@given(articles(), templates(), st.sampled_from(["ar", "en"]), mixed_tags)
 def test_random_articles_under_random_valid_templates_give_posts_telegram_keeps(
-    article: Article, template: str, language: str
+    article: Article, template: str, language: str, tags: list[str]
 ) -> None:
+    if tags:
+        article = dataclasses.replace(article, tags=tuple(tags))
     try:
         validate_template(template, Platform.TELEGRAM)
     except TemplateError:

@@ -6,18 +6,20 @@ so a post can be checked in a test exactly as it will be sent.
 
 from bot.formatting.digest import format_digest_telegram, format_digest_x
 from bot.formatting.options import FormatOptions, UtmOptions
-from bot.formatting.telegram import format_telegram
-from bot.formatting.templates import validate_template
+from bot.formatting.telegram import format_telegram, warn_about_dropped_links
+from bot.formatting.templates import TemplateError, validate_template
 from bot.formatting.x import format_x
 from bot.text.tweet_length import weighted_length
 
 __all__ = [
     "FormatOptions",
+    "TemplateError",
     "UtmOptions",
     "format_digest_telegram",
     "format_digest_x",
     "format_telegram",
     "format_x",
     "validate_template",
+    "warn_about_dropped_links",
     "weighted_length",
 ]

@@ -19,9 +19,13 @@ from contextlib import suppress
 from datetime import datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.errors import ConfigError, NashirError, UserInputError
+
+if TYPE_CHECKING:
+    from bot.ingest import Ingestor
+    from bot.model import ArticleDraft
 
 log = logging.getLogger("nashir")
 
@@ -130,9 +134,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     demo.set_defaults(handler=_demo)
 
-    ingest = commands.add_parser("ingest", help="fetch a page or feed once and print it as JSON")
-    ingest.add_argument("url", help="the page or feed to read")
-    ingest.add_argument("--store", action="store_true", help="also store it in the database")
+    ingest = commands.add_parser(
+        "ingest", help="read pages or feeds once and print one JSON line per page"
+    )
+    ingest.add_argument(
+        "targets", nargs="+", metavar="url", help="page or feed URLs, or saved pages"
+    )
+    ingest.add_argument("--store", action="store_true", help="also store them in the database")
     ingest.set_defaults(handler=_ingest)
 
     preview = commands.add_parser("preview", help="show the posts an article would get")
@@ -244,18 +252,44 @@ async def _ingest(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     app = build(settings, polling=False)
+    failed = 0
     try:
-        draft = await app.ingestor.read_url(args.url)
-        print(json.dumps(_jsonable(draft), ensure_ascii=False, indent=2))
         if args.store:
             await app.db.upgrade()
-            article = await app.ingestor.store(draft, source=None, announce=False)
-            where = f"stored as article {article.id}" if article else "already stored"
-            print(where, file=sys.stderr)
+        for target in args.targets:
+            try:
+                draft = await _read_target(app.ingestor, target)
+            except NashirError as exc:
+                # One page failing is reported (a JSON line, and the usual
+                # one-line error on stderr) and the others are still read.
+                failed = _fail(exc, args)
+                print(json.dumps({"target": target, "error": str(exc)}, ensure_ascii=False))
+                continue
+            print(json.dumps(_jsonable(draft), ensure_ascii=False), flush=True)
+            if args.store:
+                article = await app.ingestor.store(draft, source=None, announce=False)
+                where = f"stored as article {article.id}" if article else "already stored"
+                print(f"{target}: {where}", file=sys.stderr)
     finally:
         await app.fetcher.aclose()
         await app.db.close()
-    return 0
+    return failed
+
+
+async def _read_target(ingestor: Ingestor, target: str) -> ArticleDraft:
+    """One page: a saved file is read from disk, anything else is fetched as a URL."""
+    saved = _read_saved_page(target)
+    return saved if saved is not None else await ingestor.read_url(target)
+
+
+def _read_saved_page(target: str) -> ArticleDraft | None:
+    """The page saved at `target`, or None when `target` names no file (it is a URL)."""
+    from bot.sources.pages import extract_article
+
+    path = Path(target)
+    if "://" in target or not path.is_file():
+        return None
+    return extract_article(path.read_bytes(), path.resolve().as_uri())
 
 
 async def _preview(args: argparse.Namespace) -> int:

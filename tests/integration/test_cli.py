@@ -204,3 +204,27 @@ def test_every_argument_of_every_command_has_help() -> None:
             elif not action.help:
                 missing.append(f"{name} {'/'.join(action.option_strings) or action.dest}")
     assert missing == []
+
+
+def test_ingest_reads_several_urls_and_saved_pages_one_json_line_each(
+    env: Path, seed_server: ServerThread, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    saved = tmp_path / "page.html"
+    saved.write_bytes(
+        b"<p>Warning: junk before the document</p><html><head><title>Saved story title</title>"
+        b"</head><body><p>The saved page's only paragraph, long enough to be a story.</p></body>"
+        b"</html>"
+    )
+    url = f"{seed_server.url}/mobile/article/12345"
+    code = main(["--env-file", os.devnull, "ingest", url, str(saved), f"{seed_server.url}/gone"])
+    captured = capsys.readouterr()
+    lines = [json.loads(line) for line in captured.out.splitlines()]
+    assert code == 1
+    assert [line.get("title") for line in lines[:2]] == [
+        "تفاصيل إنقاذ روسيا لبشار الأسد في اللحظات الأخيرة.. هذا ما حدث",
+        "Saved story title",
+    ]
+    assert lines[1]["url"] == saved.resolve().as_uri()
+    assert lines[2]["target"] == f"{seed_server.url}/gone"
+    assert "HTTP 404" in lines[2]["error"]
+    assert captured.err.count("\n") == 1

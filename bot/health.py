@@ -120,7 +120,7 @@ class HealthCheck:
         return "ok"
 
     async def _sources(self) -> str:
-        """ "ok", or the failing sources with their failure counts and last errors."""
+        """`ok`, or the failing sources with their failure counts and last errors."""
         try:
             async with self.db.session() as session:
                 failing = await SourceRepository(session).failing(FAILING_SHOWN)

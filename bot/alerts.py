@@ -90,6 +90,7 @@ class AlertingEvents(Events):
                 "poll_finished",
                 "x_budget",
                 "revisions_held",
+                "delivery_failed",
             ):
                 value = getattr(inner, name)
                 if callable(value):
@@ -106,7 +107,7 @@ class AlertingEvents(Events):
         A poll that read the source but skipped items ("partial") counts too:
         a bad item that stays in the feed is something the admins should hear.
         """
-        self.inner.poll_finished(source, status, seconds, new)
+        self.inner.poll_finished(redact(source), status, seconds, new)  # a metrics label
         if status not in ("error", "partial"):
             self._streaks.pop(source, None)
             return
@@ -119,6 +120,10 @@ class AlertingEvents(Events):
         """Ask the admins to look at a source whose changes were held."""
         self.inner.revisions_held(source, count, reason)
         self._spawn(self.alerts.revisions_held(source, count, reason))
+
+    def delivery_failed(self, destination: str, reason: str) -> None:
+        """Pass it on with the reason redacted: it becomes a metrics label."""
+        self.inner.delivery_failed(destination, redact(reason))
 
     def x_budget(self, posts_left: int, money_left: float | None) -> None:
         """Alert once the budget has no post left."""

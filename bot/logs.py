@@ -51,6 +51,9 @@ SECRET_FIELD_PATTERN = re.compile(
 # A token quoted in a message, as PTB's InvalidToken quotes it ("The token `…` was rejected").
 QUOTED_TOKEN_PATTERN = re.compile(r"(\btoken\s*[`'\"])([^`'\"\s]{8,})(?=[`'\"])", re.IGNORECASE)
 
+# A password in a URL (``postgresql://nashir:<password>@db/…``, a feed behind basic auth).
+URL_PASSWORD_PATTERN = re.compile(r"(\b[a-z][a-z0-9+.-]*://[^/\s:@]*:)[^/\s@]+(@)", re.IGNORECASE)
+
 
 class RedactingFilter(logging.Filter):
     """Replaces known secrets and anything shaped like a bot token with ***."""
@@ -66,6 +69,7 @@ class RedactingFilter(logging.Filter):
         text = BOT_PATH_PATTERN.sub(rf"\1{REDACTED}", text)
         text = SECRET_FIELD_PATTERN.sub(rf"\1{REDACTED}", text)
         text = QUOTED_TOKEN_PATTERN.sub(rf"\1{REDACTED}", text)
+        text = URL_PASSWORD_PATTERN.sub(rf"\1{REDACTED}\2", text)
         return TOKEN_PATTERN.sub(REDACTED, text)
 
     def filter(self, record: logging.LogRecord) -> bool:

@@ -123,3 +123,13 @@ def test_the_log_handler_quiets_overruns_and_leaves_other_lines_alone() -> None:
     lines = stream.getvalue().splitlines()
     assert sum("skipped" in line for line in lines) == 1
     assert sum("failed" in line for line in lines) == 50
+
+
+def test_passwords_in_urls_are_redacted() -> None:
+    assert redact("postgresql+asyncpg://nashir:s3cret@db:5432/nashir") == (
+        "postgresql+asyncpg://nashir:***@db:5432/nashir"
+    )
+    assert redact("https://reader:pw@feeds.example.com/rss") == (
+        "https://reader:***@feeds.example.com/rss"
+    )
+    assert redact("http://127.0.0.1:8080/x") == "http://127.0.0.1:8080/x"

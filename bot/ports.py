@@ -77,8 +77,14 @@ class OutboxStore(Protocol):
         """Active destinations of these kinds, by id."""
         ...
 
-    async def follower_page(self, article_id: int, *, after: int, limit: int) -> list[Destination]:
-        """Private chats following a tag of the article, ids above `after`, by id."""
+    async def follower_page(
+        self, article_id: int, *, after: int, limit: int
+    ) -> tuple[list[Destination], int | None]:
+        """A page of active private chats following a tag of the article, and the next cursor.
+
+        The page holds the chats of up to `limit` followers after cursor `after`;
+        the next cursor is None when this page was the last.
+        """
         ...
 
     async def rules(self, destination_ids: Sequence[int]) -> dict[int, str | None]:
@@ -91,6 +97,12 @@ class OutboxStore(Protocol):
 
     async def enqueue(self, destination_id: int, post: QueuedPost, now: datetime) -> bool:
         """Add the post for one destination unless its key is there; True when added."""
+        ...
+
+    async def enqueue_many(
+        self, destination_ids: Sequence[int], post: QueuedPost, now: datetime
+    ) -> list[int]:
+        """Add the post, due as it says, for each destination that lacks its key; their ids."""
         ...
 
     async def recipient_page(self, *, after: int, limit: int) -> list[int]:

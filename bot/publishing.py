@@ -261,13 +261,13 @@ class Publishing:
 
     async def _followers(self, unit: UnitOfWork, article: Article) -> int:
         post = self._post(DeliveryKind.FOLLOW, article, priority=0)
-        after = 0
+        cursor: int | None = 0
         added = 0
-        while page := await unit.outbox.follower_page(
-            article.id, after=after, limit=self.options.page
-        ):
+        while cursor is not None:
+            page, cursor = await unit.outbox.follower_page(
+                article.id, after=cursor, limit=self.options.page
+            )
             added += await self._queue(unit, post, page, article=article, spaced=False)
-            after = page[-1].id
         return added
 
     async def _queue(
@@ -287,14 +287,26 @@ class Publishing:
         raw = await outbox.rules([d.id for d in destinations])
         now = self.clock.now()
         queued: Counter[str] = Counter()
+        at_once: list[Destination] = []  # no rules, no spacing: due now, one statement for all
         for destination in destinations:
-            rules = stored_rules(raw.get(destination.id))
+            text = raw.get(destination.id)
+            if not text and (urgent or not spaced or self.options.min_gap <= 0):
+                at_once.append(destination)
+                continue
+            rules = stored_rules(text)
             if article is not None and not await self._admits(rules, article):
                 log.info("article %d filtered out for %s", article.id, destination.address)
                 continue
             due = await self._slot(outbox, destination, rules, now, urgent=urgent, spaced=spaced)
             if await outbox.enqueue(destination.id, dataclasses.replace(post, due=due), now):
                 queued[destination.label] += 1
+        if at_once:
+            added = set(
+                await outbox.enqueue_many(
+                    [d.id for d in at_once], dataclasses.replace(post, due=now), now
+                )
+            )
+            queued.update(d.label for d in at_once if d.id in added)
         if queued:
             unit.after_commit(_later(lambda: self._report(queued)))
         return sum(queued.values())

@@ -13,11 +13,13 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import datetime
+from typing import Any, Final
 
-from sqlalchemy import String, cast, select
+from sqlalchemy import literal, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.model import Destination, DestinationKind, DestinationState, Platform
+from bot.model import DeliveryState, Destination, DestinationKind, DestinationState, Platform
 from bot.ports import QueuedPost, UnitOfWork
 from bot.storage.approvals import HOLD, HeldRepository
 from bot.storage.articles import ArticleRepository
@@ -27,9 +29,17 @@ from bot.storage.destinations import DestinationRepository
 from bot.storage.outbox import OutboxRepository
 from bot.storage.rows import destination_from_row
 from bot.storage.scheduling import RulesRepository
-from bot.storage.tables import ArticleTagRow, DestinationRow, SubscriberRow, SubscriptionRow
+from bot.storage.tables import (
+    ArticleTagRow,
+    DeliveryRow,
+    DestinationRow,
+    SubscriberRow,
+    SubscriptionRow,
+)
 
 log = logging.getLogger(__name__)
+
+CHUNK: Final = 500  # destination ids per statement, well under any driver's parameter limit
 
 
 class SqlOutboxStore:
@@ -48,29 +58,43 @@ class SqlOutboxStore:
         """Active destinations of these kinds, by id."""
         return await DestinationRepository(self.session).active(kinds)
 
-    async def follower_page(self, article_id: int, *, after: int, limit: int) -> list[Destination]:
-        """Private chats of active subscribers following a tag of the article, by id."""
+    async def follower_page(
+        self, article_id: int, *, after: int, limit: int
+    ) -> tuple[list[Destination], int | None]:
+        """Private chats of active subscribers following a tag of the article, by subscriber id.
+
+        Two index-driven steps (subscribers by id, then their chats by address)
+        instead of one join, so the plan stays cheap on tables never analysed.
+        """
         tags = select(ArticleTagRow.tag_id).where(ArticleTagRow.article_id == article_id)
         following = select(SubscriptionRow.subscriber_id).where(SubscriptionRow.tag_id.in_(tags))
+        subscribers = (
+            await self.session.execute(
+                select(SubscriberRow.id, SubscriberRow.chat_id)
+                .where(
+                    SubscriberRow.id > after,
+                    SubscriberRow.id.in_(following),
+                    SubscriberRow.state == "active",
+                )
+                .order_by(SubscriberRow.id)
+                .limit(limit)
+            )
+        ).all()
+        if not subscribers:
+            return [], None
         rows = await self.session.execute(
             select(DestinationRow)
-            .join(SubscriberRow, DestinationRow.address == cast(SubscriberRow.chat_id, String))
             .where(
-                DestinationRow.id > after,
-                SubscriberRow.id.in_(following),
-                SubscriberRow.state == "active",
                 DestinationRow.platform == Platform.TELEGRAM.value,
+                DestinationRow.address.in_([str(chat) for _, chat in subscribers]),
+                DestinationRow.thread_id == 0,
                 DestinationRow.kind == DestinationKind.PRIVATE.value,
                 DestinationRow.state == DestinationState.ACTIVE.value,
             )
             .order_by(DestinationRow.id)
-            .limit(limit)
         )
-        found: list[Destination] = []
-        for row in rows.scalars():
-            if not found or found[-1].id != row.id:
-                found.append(destination_from_row(row))
-        return found
+        found = [destination_from_row(row) for row in rows.scalars()]
+        return found, (int(subscribers[-1][0]) if len(subscribers) == limit else None)
 
     async def rules(self, destination_ids: Sequence[int]) -> dict[int, str | None]:
         """The stored rules of these destinations."""
@@ -92,6 +116,41 @@ class SqlOutboxStore:
             priority=post.priority,
             payload=post.payload,
         )
+
+    async def enqueue_many(
+        self, destination_ids: Sequence[int], post: QueuedPost, now: datetime
+    ) -> list[int]:
+        """One INSERT … SELECT per chunk of ids: a page of followers costs one statement."""
+        added: list[int] = []
+        for start in range(0, len(destination_ids), CHUNK):
+            chunk = list(destination_ids[start : start + CHUNK])
+            values = {
+                "key": literal(post.key),
+                "destination_id": DestinationRow.id,
+                "article_id": literal(post.article_id, DeliveryRow.article_id.type),
+                "kind": literal(post.kind.value),
+                "state": literal(DeliveryState.PENDING.value),
+                "priority": literal(post.priority),
+                "attempts": literal(0),
+                "next_attempt_at": literal(
+                    HOLD if post.held else post.due, DeliveryRow.next_attempt_at.type
+                ),
+                "payload": literal(post.payload, DeliveryRow.payload.type),
+                "created_at": literal(now, DeliveryRow.created_at.type),
+            }
+            chosen = select(*values.values()).where(DestinationRow.id.in_(chunk))
+            dialect: Any = postgresql if self._dialect() == "postgresql" else sqlite
+            statement = (
+                dialect.insert(DeliveryRow)
+                .from_select(list(values), chosen)
+                .on_conflict_do_nothing()
+                .returning(DeliveryRow.destination_id)
+            )
+            added.extend(int(i) for i in (await self.session.execute(statement)).scalars())
+        return added
+
+    def _dialect(self) -> str:
+        return self.session.bind.dialect.name if self.session.bind is not None else "sqlite"
 
     async def recipient_page(self, *, after: int, limit: int) -> list[int]:
         """A page of active subscribers' private-chat destination ids above `after`."""

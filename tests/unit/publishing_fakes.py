@@ -37,6 +37,7 @@ class FakeOutbox:
     followers: dict[int, list[int]] = field(default_factory=dict)  # article id -> destination ids
     rows: dict[Key, Row] = field(default_factory=dict)
     commits: int = 0
+    bulk_calls: int = 0  # statements that queued many destinations at once
     pages_read: list[int] = field(default_factory=list)  # size of every recipient page handed out
 
     def destination(self, destination_id: int) -> Destination:
@@ -91,9 +92,12 @@ class FakeStore:
             if d.kind in kinds and d.state is DestinationState.ACTIVE
         ]
 
-    async def follower_page(self, article_id: int, *, after: int, limit: int) -> list[Destination]:
+    async def follower_page(
+        self, article_id: int, *, after: int, limit: int
+    ) -> tuple[list[Destination], int | None]:
         ids = sorted(i for i in self.state.followers.get(article_id, []) if i > after)[:limit]
-        return [self.state.destination(i) for i in ids]
+        chats = [self.state.destination(i) for i in ids]
+        return [d for d in chats if d.active], (ids[-1] if len(ids) == limit else None)
 
     async def rules(self, destination_ids: Sequence[int]) -> dict[int, str | None]:
         return {i: self.state.rules.get(i) for i in destination_ids}
@@ -112,6 +116,12 @@ class FakeStore:
             return False
         self.pending[key] = Row(destination_id, post, now)
         return True
+
+    async def enqueue_many(
+        self, destination_ids: Sequence[int], post: QueuedPost, now: datetime
+    ) -> list[int]:
+        self.state.bulk_calls += 1
+        return [i for i in destination_ids if await self.enqueue(i, post, now)]
 
     async def recipient_page(self, *, after: int, limit: int) -> list[int]:
         ids = sorted(

@@ -229,6 +229,7 @@ async def test_followers_are_read_in_pages_and_queued_once(
     item = article(1, clock, tags=("t",))
 
     assert await publishing.followers(item) == 25
+    assert state.bulk_calls == 3  # one statement per page of followers without rules
     assert await publishing.followers(item) == 0
     assert await publishing.announce(item) == 2  # the channels only: followers already have it
 
@@ -269,3 +270,25 @@ async def test_broadcast_reads_recipients_page_by_page_and_a_repeat_adds_nothing
     assert await publishing.broadcast("مرحباً", key="broadcast:t1") == 0
     assert len(state.keyed("broadcast:t1")) == 2500
     assert {row.post.payload for row in state.rows.values()} == {"مرحباً"}
+
+
+async def test_a_follower_with_rules_is_judged_alone_and_the_rest_in_one_statement(
+    state: FakeOutbox, clock: ManualClock
+) -> None:
+    readers = state.subscribers(4)
+    state.followers[1] = [r.id for r in readers]
+    state.rules[readers[0].id] = json.dumps({"exclude": {"words": ["الطقس"]}})
+    state.rules[readers[1].id] = json.dumps({"quiet_hours": "08:00-10:00"})
+    events = Recorder()
+
+    added = await service(state, clock, events=events).followers(
+        article(1, clock, title="حالة الطقس", tags=("t",))
+    )
+
+    rows = state.keyed("follow:1")
+    assert added == 3
+    assert readers[0].id not in rows
+    assert rows[readers[1].id].post.due == START.replace(hour=10)
+    assert rows[readers[2].id].post.due == rows[readers[3].id].post.due == START
+    assert state.bulk_calls == 1
+    assert events.queued == [("telegram:private", 3)]

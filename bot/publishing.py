@@ -16,9 +16,10 @@ Which destinations take a post: a destination's rules (`bot.filters`) may
 refuse an article; its quiet hours move a post to the end of the quiet
 window; posts to one channel are spaced by `min_gap`; breaking news skips
 both. Private chats are not spaced (their posts are grouped when rendered).
-Recipients of a broadcast are read in keyset pages and inserted with one
-INSERT … SELECT per page, so memory holds one page of ids whatever the
-number of subscribers.
+Followers and the recipients of a broadcast are read in keyset pages, and
+those without rules of their own are inserted with one INSERT … SELECT per
+page, so memory holds one page whatever the number of subscribers and
+10,000 followers cost a few statements, not 10,000.
 """
 
 from __future__ import annotations

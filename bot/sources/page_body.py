@@ -30,10 +30,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Final
 
 from selectolax.lexbor import LexborNode
 
+from bot.sources.page_dates import visible_date
 from bot.sources.page_text import clean_text, is_furniture
 
 _SKIPPED_TAGS: Final = frozenset({"nav", "aside", "footer", "dialog", "menu", "form", "header"})
@@ -44,7 +46,8 @@ _UNLIKELY = re.compile(
     r"-ad-|ad-break|agegate|banner|breadcrumb|combx|comment|community|cookie|consent|disqus|"
     r"footer|gdpr|legends|menu|modal|newsletter|outbrain|pager|pagination|popup|promo|"
     r"related|remark|replies|rss|share|sharing|shoutbox|sidebar|skyscraper|social|sponsor|"
-    r"subscribe|supplemental|taboola|teaser|recommend|read-?more|most-?read|trending",
+    r"subscribe|supplemental|taboola|teaser|recommend|read-?more|most-?read|trending|"
+    r"caption|credit|byline|author-?bio|about-?the-?author|dateline",
     re.IGNORECASE,
 )
 _MAYBE = re.compile(r"and|article|body|column|content|main|shadow|story|entry|post", re.IGNORECASE)
@@ -85,6 +88,9 @@ _TAG_WEIGHT: Final = {
 _HEADINGS: Final = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _PARAGRAPH_TAGS: Final = frozenset({"p", "pre", "td", "li", "blockquote", "dd", "dt", *_HEADINGS})
 _MIN_BLOCK_CHARS: Final = 25
+_CAPTION_TAGS: Final = frozenset({"figure", "figcaption", "picture"})
+_DATELINE_MAX_CHARS: Final = 60
+_EPOCH: Final = datetime(2000, 1, 1, tzinfo=UTC)
 _CLIMB_GAIN: Final = 1.3
 _CLIMB_LOOKAHEAD: Final = 3
 _CLIMB_MAX_LINK_DENSITY: Final = 0.35
@@ -172,7 +178,8 @@ def _named_furniture(root: LexborNode, blocks: list[Block]) -> set[int]:
     for node in root.traverse():
         if node.tag in ("body", "html", "article", "main", "a") or not node.is_element_node:
             continue
-        if _names_furniture(node) and chars.get(node.mem_id, 0) < total * 0.5:
+        furniture = node.tag in _CAPTION_TAGS or _names_furniture(node)
+        if furniture and chars.get(node.mem_id, 0) < total * 0.5:
             skipped.add(node.mem_id)
     return skipped
 
@@ -447,5 +454,12 @@ def _paragraphs(blocks: list[Block], members: list[LexborNode], title: str) -> t
             continue
         if block.link_chars and block.link_chars >= len(text) * 0.5:
             continue
+        if not block.heading and _is_dateline(text):
+            continue
         body.append(text)
     return tuple(body)
+
+
+def _is_dateline(text: str) -> bool:
+    """A bare dateline ("4:00 am CST, Wednesday, November 20, 2019"), not a story sentence."""
+    return len(text) <= _DATELINE_MAX_CHARS and visible_date(text, _EPOCH) is not None

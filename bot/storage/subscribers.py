@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.model import DeliveryKind, DeliveryState, DestinationKind, DestinationState, Platform
 from bot.storage.rows import insert_ignoring_conflicts
 from bot.storage.tables import (
+    ArticleTagRow,
     DeliveryRow,
     DestinationRow,
     SubscriberRow,
@@ -236,6 +237,54 @@ class TagRepository:
         """The tag with this id."""
         row = await self.session.get(TagRow, tag_id)
         return None if row is None else Tag(row.id, row.name)
+
+    async def carried(self) -> list[Tag]:
+        """The tags at least one article carries (those a reader may be shown)."""
+        carried = select(ArticleTagRow.tag_id).where(ArticleTagRow.tag_id == TagRow.id).exists()
+        rows = await self.session.execute(
+            select(TagRow.id, TagRow.name).where(carried).order_by(TagRow.id)
+        )
+        return [Tag(int(r[0]), str(r[1])) for r in rows]
+
+    async def stories(self, tag_id: int) -> int:
+        """How many articles carry the tag."""
+        count = await self.session.scalar(
+            select(func.count()).select_from(ArticleTagRow).where(ArticleTagRow.tag_id == tag_id)
+        )
+        return int(count or 0)
+
+    async def unseen_followed(self, subscriber_id: int) -> list[int]:
+        """The ids of the tags a subscriber follows that no article carries yet."""
+        carried = select(ArticleTagRow.tag_id).where(ArticleTagRow.tag_id == SubscriptionRow.tag_id)
+        rows = await self.session.execute(
+            select(SubscriptionRow.tag_id).where(
+                SubscriptionRow.subscriber_id == subscriber_id, ~carried.exists()
+            )
+        )
+        return [int(r[0]) for r in rows]
+
+    async def drop_unused(self, tag_ids: list[int]) -> None:
+        """Delete those of these tags that no article carries and nobody follows."""
+        if not tag_ids:
+            return
+        carried = select(ArticleTagRow.tag_id).where(ArticleTagRow.tag_id == TagRow.id)
+        followed = select(SubscriptionRow.tag_id).where(SubscriptionRow.tag_id == TagRow.id)
+        await self.session.execute(
+            delete(TagRow).where(TagRow.id.in_(tag_ids), ~carried.exists(), ~followed.exists())
+        )
+
+    async def add(self, name: str, key: str) -> Tag:
+        """The tag with this key, created under `name` when no article carries it yet.
+
+        Ingest finds it by the same key (`bot.ingest`: the folded name), so the
+        first article carrying it is tagged with this row and reaches its followers.
+        """
+        await self.session.execute(
+            insert_ignoring_conflicts(self.session, TagRow, {"name": name, "key": key})
+        )
+        row = await self.session.scalar(select(TagRow).where(TagRow.key == key))
+        assert row is not None
+        return Tag(row.id, row.name)
 
 
 class FollowQueueRepository:

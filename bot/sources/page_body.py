@@ -7,9 +7,10 @@ teaser can hold more paragraphs than the story. So, as Readability (and
 trafilatura's fallback to it) does:
 
 1. Furniture is set aside, not deleted (other fields still read it):
-   ``nav``, ``aside``, ``footer``, hidden elements, navigation and
-   complementary roles, and elements whose class or id says comment,
-   sidebar, share, related, promo, cookie and the like.
+   ``nav``, ``aside``, ``footer``, navigation and complementary roles;
+   and, unless they hold half the page's text, hidden elements, figures
+   and captions, and elements whose class or id says comment, sidebar,
+   share, related, promo, cookie, byline and the like.
 2. The page is cut into text blocks at block-element boundaries and line
    breaks, so text in a ``<div>`` or between ``<br>``s counts as much as a
    ``<p>``. Each block of 25 characters or more scores by its length and
@@ -17,12 +18,13 @@ trafilatura's fallback to it) does:
    and further ancestors in ever smaller shares.
 3. An element's score is scaled by its tag and class, then by how little of
    its text is link text (a teaser list is nearly all links).
-4. When several strong candidates share an ancestor, the ancestor wins:
-   that is the story split across sibling blocks.
+4. When several strong candidates share an ancestor, the ancestor wins; and
+   the winner widens to an ancestor holding much more prose and few links:
+   that is the story split across sibling blocks or nested sections.
 5. The winner's siblings join when they score well or read as prose.
 
-When the class-based set-aside leaves almost nothing (a page whose wrapper is
-called "has-sidebar"), the page is read again without it.
+When the set-aside leaves almost nothing, the page is read again with only
+the structural furniture set aside.
 """
 
 from __future__ import annotations
@@ -144,7 +146,7 @@ def _size(paragraphs: tuple[str, ...]) -> int:
 
 
 def _structural_furniture(root: LexborNode) -> set[int]:
-    """Elements whose subtree is furniture by tag, role or visibility."""
+    """Elements whose subtree is furniture by tag or role (nav, aside, footer...)."""
     skipped: set[int] = set()
     for node in root.traverse():
         tag = node.tag
@@ -152,13 +154,7 @@ def _structural_furniture(root: LexborNode) -> set[int]:
             continue
         attrs = node.attributes
         role = (attrs.get("role") or "").lower()
-        if (
-            tag in _SKIPPED_TAGS
-            or role in _SKIPPED_ROLES
-            or "hidden" in attrs
-            or (attrs.get("aria-hidden") or "").lower() == "true"
-            or _HIDDEN_STYLE.search(attrs.get("style") or "")
-        ):
+        if tag in _SKIPPED_TAGS or role in _SKIPPED_ROLES:
             if tag in ("header", "form") and not _names_furniture(node):
                 continue  # an article's own header, or a page-wide ASP.NET form
             skipped.add(node.mem_id)
@@ -166,11 +162,12 @@ def _structural_furniture(root: LexborNode) -> set[int]:
 
 
 def _named_furniture(root: LexborNode, blocks: list[Block]) -> set[int]:
-    """Elements named like furniture (comments, sidebar, share...), unless they hold most text.
+    """Hidden elements, captions, and elements named like furniture, unless they hold most text.
 
     A wrapper called "share-container" or "newsletter-content" around the
-    whole story is a name, not furniture: an element with half the page's
-    text or more is never set aside for its name alone.
+    whole story is a name, not furniture, and a hidden ``<div>`` holding the
+    whole page is a server-rendered page waiting for its script: an element
+    with half the page's text or more is never set aside for these alone.
     """
     chars = _chars_by_element(root, blocks)
     total = chars.get(root.mem_id, 0)
@@ -178,7 +175,7 @@ def _named_furniture(root: LexborNode, blocks: list[Block]) -> set[int]:
     for node in root.traverse():
         if node.tag in ("body", "html", "article", "main", "a") or not node.is_element_node:
             continue
-        furniture = node.tag in _CAPTION_TAGS or _names_furniture(node)
+        furniture = node.tag in _CAPTION_TAGS or _is_hidden(node) or _names_furniture(node)
         if furniture and chars.get(node.mem_id, 0) < total * 0.5:
             skipped.add(node.mem_id)
     return skipped
@@ -194,6 +191,15 @@ def _chars_by_element(root: LexborNode, blocks: list[Block]) -> dict[int, int]:
                 break
             node = node.parent
     return chars
+
+
+def _is_hidden(node: LexborNode) -> bool:
+    attrs = node.attributes
+    return (
+        "hidden" in attrs
+        or (attrs.get("aria-hidden") or "").lower() == "true"
+        or bool(_HIDDEN_STYLE.search(attrs.get("style") or ""))
+    )
 
 
 def _names_furniture(node: LexborNode) -> bool:

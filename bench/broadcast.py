@@ -247,16 +247,19 @@ async def _deliver(scenario: str, url: str, users: int, scale: int) -> dict[str,
         app.worker.limiter = None
     if scenario == "null":
         app.publishers["telegram"] = _NoCall()
+    stop = asyncio.Event()
+    delivering = asyncio.create_task(app.worker.serve(stop))  # the loop `nashir run` runs
     started = time.perf_counter()
     await broadcast(app.db, app.clock, "نشرة عاجلة إلى كل المشتركين")
     while True:
-        await app.worker.drain()
+        await asyncio.sleep(0.25)
         async with app.db.session() as session:
             states = await OutboxRepository(session).counts()
         if not states.get("pending") and not states.get("sending"):
             break
-        await asyncio.sleep(0.05)
     seconds = time.perf_counter() - started
+    stop.set()
+    await delivering
     if baseline is not None:
         await baseline.shutdown()
     await app.stop()

@@ -345,6 +345,11 @@ def _climb(
             continue
         if block.link_chars > len(block.text) * 0.3:
             continue
+        # A teaser's blurb sits beside its headline link: prose among links is no story.
+        parent = block.owner.parent
+        key = parent.mem_id if parent is not None else root.mem_id
+        if key != root.mem_id and link_chars.get(key, 0) > chars.get(key, 0) * 0.3:
+            continue
         node: LexborNode | None = block.owner
         while node is not None:
             prose[node.mem_id] = prose.get(node.mem_id, 0) + len(block.text)

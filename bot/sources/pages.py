@@ -79,6 +79,7 @@ _PUBLISHED_META: Final = (
     "dc.date.issued",
     "dc.date",
     "date",
+    "published",
 )
 _DATE_ELEMENTS: Final = (
     "time, [itemprop=datePublished], [class*=date], [class*=Date], [class*=publish], "
@@ -186,7 +187,7 @@ class _Page:
             outlet=self._outlet(),
             source_credit=self._credit(container),
             image=self._image(container),
-            published_at=self._published(),
+            published_at=self._published(heading),
             tags=self._tags(),
             reads=self._reads(heading),
             social=social_links(self.root, container, self.url),
@@ -361,7 +362,7 @@ class _Page:
                 return found
         return None
 
-    def _published(self) -> datetime | None:
+    def _published(self, heading: LexborNode | None) -> datetime | None:
         candidates: list[str | None] = list(self.picked.get("published", []))
         candidates.extend(self.meta.get(key) for key in _PUBLISHED_META)
         candidates.append(str(self.json_ld.get("datePublished") or ""))
@@ -370,12 +371,28 @@ class _Page:
             parsed = parse_datetime(raw)
             if parsed is not None:
                 return parsed
+        for raw in candidates:  # "July 17, 2025" in a <meta>: written for readers
+            found = visible_date(raw or "", self.now, SITE_TIMEZONE)
+            if found is not None and len(raw or "") <= _DATE_TEXT_MAX_CHARS:
+                return found
         for node in self.root.css(_DATE_ELEMENTS):
             text = clean_text(node.text())
             if len(text) <= _DATE_TEXT_MAX_CHARS:
                 found = visible_date(text, self.now, SITE_TIMEZONE)
                 if found is not None:
                     return found
+        return self._date_under_headline(heading)
+
+    def _date_under_headline(self, heading: LexborNode | None) -> datetime | None:
+        """The first short text after the headline that is a date: an unlabelled dateline."""
+        heading = heading or self.root.css_first("h1")
+        if heading is None:
+            return None
+        dated = self.texts.minimal(
+            lambda text: visible_date(text, self.now) is not None, _DATE_TEXT_MAX_CHARS
+        )
+        for node in after(self.root, heading, dated)[:1]:
+            return visible_date(clean_text(node.text()), self.now, SITE_TIMEZONE)
         return None
 
     def _author(self) -> str | None:

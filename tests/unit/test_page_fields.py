@@ -145,3 +145,18 @@ def test_a_most_read_row_with_outlet_counter_and_title_run_together_is_kept() ->
         (f"عنوان الخبر رقم {i} في عدن", "مساحة نت", 2310 + i) for i in range(4)
     ]
     assert most_read[0].url == "https://news.example/a/0"
+
+
+def test_an_unlabelled_dateline_under_the_headline_is_the_date() -> None:
+    html = page(
+        "<title>Storm closes the port</title>",
+        "<p>Weather desk</p><h1>Storm closes the port</h1><div><p>October 16, 2020</p></div>"
+        + STORY
+        + "<p>Archive: 3 May 2019</p>",
+    )
+    assert extract_article(html, URL, now=NOW).published_at == datetime(2020, 10, 16, tzinfo=ADEN)
+
+
+def test_a_meta_date_written_for_readers_is_read() -> None:
+    html = page('<meta name="published" content="July 17, 2025">', "<h1>Storm</h1>" + STORY)
+    assert extract_article(html, URL, now=NOW).published_at == datetime(2025, 7, 17, tzinfo=ADEN)

@@ -118,6 +118,7 @@ class App:
             from handlers import on_start
 
             await on_start(self)
+            await self.publishing.replay_asks()  # approval requests a crash kept from the admins
             polls = read_updates and self.polling and self.webhook_url is None
             if polls and self.telegram.updater is not None:
                 await self.telegram.updater.start_polling(drop_pending_updates=False)

@@ -5,7 +5,7 @@ The destinations are named in `NASHIR_APPROVAL_DESTINATIONS` (a channel's
 new article's posts to them held (`bot.storage.approvals`) and asks the
 admins with ✅ ✏️ ❌ once they are committed; ✅ releases them through
 publishing, ✏️ changes their headline first, ❌ drops them. Breaking articles
-skip approval unless `NASHIR_APPROVAL_BREAKING` says otherwise. Other
+skip approval unless `NASHIR_APPROVAL_BREAKING_BYPASS` says otherwise. Other
 destinations are never delayed.
 """
 

@@ -247,7 +247,7 @@ class Ingestor:
         if announcing is not None and self.before_new is not None:
             await self.before_new()  # its own writes, before this unit takes the write lock
         async with self.db.session() as session:
-            unit = SqlUnitOfWork(session)
+            unit = SqlUnitOfWork(session, name="ingest")
             articles = ArticleRepository(session)
             if await articles.find_duplicate(
                 canonical_url=canonical, guid=draft.guid, title_key=title_key, since=None
@@ -265,8 +265,7 @@ class Ingestor:
             if announcing is not None:
                 await announcing(article, source, unit)  # its posts join this transaction
             crash_point("ingest:stored")
-            await unit.commit()
-            crash_point("ingest:committed")
+            await unit.commit()  # crash point "ingest:committed": durable, admins not yet asked
         log.info("stored article %d %r from %s", article.id, article.title[:80], draft.url)
         self.events.article_stored(source.url if source else None)
         return article

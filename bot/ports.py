@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from bot.model import DeliveryKind, Destination, DestinationKind, Platform, Post
+from bot.model import Article, DeliveryKind, Destination, DestinationKind, Platform, Post
 
 
 class Clock(Protocol):
@@ -117,6 +117,18 @@ class OutboxStore(Protocol):
 
     async def release_held(self, article_id: int, now: datetime) -> int:
         """Make an article's posts held for approval due at `now`; how many."""
+        ...
+
+    async def note_ask(self, article_id: int, now: datetime) -> None:
+        """Remember that the admins are still to be asked about this article's held posts."""
+        ...
+
+    async def asks_due(self) -> list[tuple[Article, list[Destination]]]:
+        """Articles the admins are still to be asked about, with their posts still held."""
+        ...
+
+    async def forget_ask(self, article_id: int) -> None:
+        """The admins were asked (or there is nothing left to ask about)."""
         ...
 
 

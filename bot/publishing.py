@@ -251,7 +251,9 @@ class Publishing:
             await outbox.enqueue(destination.id, dataclasses.replace(post, held=True), post.due)
         if held:
             log.info("article %d held for approval on %d destinations", article.id, len(held))
-            unit.after_commit(lambda: self._ask(article, held))
+            if self.ask is not None:  # remembered with the posts, so a crash cannot drop it
+                await outbox.note_ask(article.id, post.due)
+                unit.after_commit(lambda: self._ask_once(article, held))
         rest = [d for d in destinations if d not in held]
         added = await self._queue(unit, post, rest, article=article, urgent=article.breaking)
         if added:
@@ -370,6 +372,38 @@ class Publishing:
             article_id=article.id,
             priority=priority,
         )
+
+    async def replay_asks(self) -> int:
+        """Ask the admins what a stopped process held but never got to ask; at start-up.
+
+        A request is remembered in the same transaction as the posts it is
+        about and forgotten once sent, so after a crash it is sent at least
+        once (twice at most, when the crash fell between sending and forgetting).
+        """
+        if self.ask is None:
+            return 0
+        async with self.units() as unit:
+            due = await unit.outbox.asks_due()
+            await unit.commit()
+        asked = 0
+        for article, held in due:
+            if held:
+                await self._ask_once(article, held)
+                asked += 1
+            else:  # approved or dropped meanwhile: nothing left to ask about
+                await self._forget_ask(article.id)
+        if asked:
+            log.info("asked the admins about %d articles held before a restart", asked)
+        return asked
+
+    async def _ask_once(self, article: Article, held: Sequence[Destination]) -> None:
+        await self._ask(article, held)
+        await self._forget_ask(article.id)
+
+    async def _forget_ask(self, article_id: int) -> None:
+        async with self.units() as unit:
+            await unit.outbox.forget_ask(article_id)
+            await unit.commit()
 
     async def _ask(self, article: Article, held: Sequence[Destination]) -> None:
         if self.ask is None:

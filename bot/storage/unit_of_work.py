@@ -15,17 +15,27 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import datetime
 from typing import Any, Final
 
-from sqlalchemy import literal, select
+from sqlalchemy import delete, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.model import DeliveryState, Destination, DestinationKind, DestinationState, Platform
+from bot.crash_points import crash_point
+from bot.model import (
+    Article,
+    DeliveryKind,
+    DeliveryState,
+    Destination,
+    DestinationKind,
+    DestinationState,
+    Platform,
+)
 from bot.ports import QueuedPost, UnitOfWork
 from bot.storage.approvals import HOLD, HeldRepository
 from bot.storage.articles import ArticleRepository
 from bot.storage.database import Database
 from bot.storage.delivery_store import DeliveryStore
 from bot.storage.destinations import DestinationRepository
+from bot.storage.flags import FlagRepository
 from bot.storage.outbox import OutboxRepository
 from bot.storage.rows import destination_from_row
 from bot.storage.scheduling import RulesRepository
@@ -33,12 +43,14 @@ from bot.storage.tables import (
     ArticleTagRow,
     DeliveryRow,
     DestinationRow,
+    FlagRow,
     SubscriberRow,
     SubscriptionRow,
 )
 
 log = logging.getLogger(__name__)
 
+ASK_FLAG: Final = "approval_ask:"  # + article id: admins still to be asked about its held posts
 CHUNK: Final = 500  # destination ids per statement, well under any driver's parameter limit
 
 
@@ -176,12 +188,52 @@ class SqlOutboxStore:
         """Make the article's held posts due now."""
         return await HeldRepository(self.session).release(article_id, now)
 
+    async def note_ask(self, article_id: int, now: datetime) -> None:
+        """A flag `approval_ask:<id>`, committed with the held posts it is about."""
+        await FlagRepository(self.session).set(f"{ASK_FLAG}{article_id}", "", now)
+
+    async def asks_due(self) -> list[tuple[Article, list[Destination]]]:
+        """Every flagged article with the destinations its posts are still held for."""
+        names = (
+            await self.session.execute(
+                select(FlagRow.name).where(FlagRow.name.startswith(ASK_FLAG)).order_by(FlagRow.name)
+            )
+        ).scalars()
+        due: list[tuple[Article, list[Destination]]] = []
+        articles = ArticleRepository(self.session)
+        for name in list(names):
+            suffix = name.removeprefix(ASK_FLAG)
+            article = await articles.get(int(suffix)) if suffix.isdigit() else None
+            held: list[Destination] = []
+            if article is not None:
+                rows = await self.session.execute(
+                    select(DestinationRow)
+                    .join(DeliveryRow, DeliveryRow.destination_id == DestinationRow.id)
+                    .where(
+                        DeliveryRow.article_id == article.id,
+                        DeliveryRow.kind == DeliveryKind.NEW.value,
+                        DeliveryRow.state == DeliveryState.PENDING.value,
+                        DeliveryRow.next_attempt_at >= HOLD,
+                    )
+                    .order_by(DestinationRow.id)
+                )
+                held = [destination_from_row(row) for row in rows.scalars()]
+                due.append((article, held))
+            else:
+                await self.session.execute(delete(FlagRow).where(FlagRow.name == name))
+        return due
+
+    async def forget_ask(self, article_id: int) -> None:
+        """Drop the article's flag."""
+        await self.session.execute(delete(FlagRow).where(FlagRow.name == f"{ASK_FLAG}{article_id}"))
+
 
 class SqlUnitOfWork:
     """`bot.ports.UnitOfWork` over one SQLAlchemy session."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, *, name: str = "publishing") -> None:
         self.session = session
+        self.name = name  # names its crash point, `<name>:committed` (`bot.crash_points`)
         self._outbox = SqlOutboxStore(session)
         self._after: list[Callable[[], Awaitable[None]]] = []
 
@@ -197,6 +249,7 @@ class SqlUnitOfWork:
     async def commit(self) -> None:
         """Commit, then run what waited for it; a failing action is logged, not raised."""
         await self.session.commit()
+        crash_point(f"{self.name}:committed")  # durable, nothing after the commit has run yet
         actions, self._after = self._after, []
         for action in actions:
             try:

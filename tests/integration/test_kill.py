@@ -168,11 +168,11 @@ async def main():
         deadline = loop.time() + 40
         while loop.time() < deadline:
             await app.worker.recover()
-            await app.worker.drain()
+            report = await app.worker.drain()
             async with app.db.session() as session:
                 states = await OutboxRepository(session).counts()
-            if not states.get("pending") and not states.get("sending"):
-                break
+            if report.claimed == 0 and not states.get("sending"):
+                break  # nothing due (posts held for approval stay pending), nothing in flight
             await asyncio.sleep(0.1)
     finally:
         await app.stop()
@@ -196,6 +196,7 @@ def _run_child(
     site_url: str,
     log: Path,
     crash_at: str | None = None,
+    **extra: str,
 ) -> int:
     env = {
         **os.environ,
@@ -211,6 +212,7 @@ def _run_child(
         "NASHIR_DELIVERY_CONCURRENCY": "4",
         "NASHIR_CLAIM_LEASE": "1",
         "PTB_TIMEDELTA": "true",
+        **extra,
     }
     env.pop(CRASH_ENV, None)
     if crash_at is not None:
@@ -306,3 +308,44 @@ async def test_a_crash_at_any_commit_boundary_loses_no_post(
         assert len(channel_posts) == 1
     assert not any(old.title[:30] in _shown(m) for m in fake_telegram.messages(channel))
     assert set(final) == {"sent"}
+
+
+@pytest.mark.slow
+async def test_an_approval_request_cut_off_by_a_crash_is_sent_at_the_next_start(
+    database_url: str,
+    fake_telegram: FakeTelegram,
+    telegram_server: ServerThread,
+    tmp_path: Path,
+) -> None:
+    admin = 900777
+    site = DemoSite(channel="kill_news")
+    channel = fake_telegram.add_channel("@kill_news")
+    fake_telegram.add_user(admin)
+    approval = {
+        "NASHIR_ADMIN_IDS": str(admin),
+        "NASHIR_APPROVAL_DESTINATIONS": "@kill_news",
+        "NASHIR_APPROVAL_BREAKING_BYPASS": "false",  # the demo's stories may be breaking news
+    }
+    log = tmp_path / "children.log"
+    with ServerThread(site.app()) as site_server:
+
+        def child(crash_at: str | None = None) -> int:
+            return _run_child(
+                database_url, telegram_server.url, site_server.url, log, crash_at, **approval
+            )
+
+        site.publish_next()
+        assert await asyncio.to_thread(child) == 0, log.read_text()
+        new = site.publish_next()
+        assert new is not None
+
+        def requests() -> list[str]:
+            return [_shown(m) for m in fake_telegram.messages(admin) if new.title[:30] in _shown(m)]
+
+        assert await asyncio.to_thread(child, "ingest:committed") == CRASH_EXIT, log.read_text()
+        assert requests() == []  # the held post is stored, the admins were never asked
+        assert await asyncio.to_thread(child) == 0, log.read_text()
+        assert await asyncio.to_thread(child) == 0, log.read_text()
+
+    assert len(requests()) == 1  # asked by the first start after the crash, and only once
+    assert not any(new.title[:30] in _shown(m) for m in fake_telegram.messages(channel))

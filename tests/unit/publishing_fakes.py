@@ -12,7 +12,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.model import Destination, DestinationKind, DestinationState, Platform
+from bot.model import Article, Destination, DestinationKind, DestinationState, Platform
 from bot.ports import QueuedPost, UnitOfWork
 
 Key = tuple[str, int]  # (outbox key, destination id): unique, as in the database
@@ -35,9 +35,11 @@ class FakeOutbox:
     rules: dict[int, str] = field(default_factory=dict)
     skipped: set[int] = field(default_factory=set)
     followers: dict[int, list[int]] = field(default_factory=dict)  # article id -> destination ids
+    articles: dict[int, Article] = field(default_factory=dict)  # what asks_due reads back
     rows: dict[Key, Row] = field(default_factory=dict)
     commits: int = 0
     bulk_calls: int = 0  # statements that queued many destinations at once
+    asks: set[int] = field(default_factory=set)  # articles the admins are still to be asked about
     pages_read: list[int] = field(default_factory=list)  # size of every recipient page handed out
 
     def destination(self, destination_id: int) -> Destination:
@@ -76,7 +78,8 @@ class FakeStore:
     def __init__(self, state: FakeOutbox) -> None:
         self.state = state
         self.pending: dict[Key, Row] = {}
-        self.released: list[tuple[int, datetime]] = []
+        self.asks_noted: set[int] = set()
+        self.asks_forgotten: set[int] = set()
 
     def _all(self) -> Iterable[Row]:
         yield from self.state.rows.values()
@@ -161,6 +164,23 @@ class FakeStore:
                     released += 1
         return released
 
+    async def note_ask(self, article_id: int, now: datetime) -> None:
+        self.asks_noted.add(article_id)
+
+    async def asks_due(self) -> list[tuple[Article, list[Destination]]]:
+        due = []
+        for article_id in sorted(self.state.asks):
+            held = [
+                self.state.destination(row.destination_id)
+                for row in self.state.rows.values()
+                if row.post.article_id == article_id and row.post.held
+            ]
+            due.append((self.state.articles[article_id], held))
+        return due
+
+    async def forget_ask(self, article_id: int) -> None:
+        self.asks_forgotten.add(article_id)
+
 
 class FakeUnit:
     """`UnitOfWork`: the store's writes reach the state only on commit."""
@@ -178,9 +198,15 @@ class FakeUnit:
         self._after.append(action)
 
     async def commit(self) -> None:
-        self.state.rows.update(self._outbox.pending)
-        self._outbox.pending = {}
-        self.state.commits += 1
+        self.commit_and_die()
         actions, self._after = self._after, []
         for action in actions:
             await action()
+
+    def commit_and_die(self) -> None:
+        """The transaction is durable, then the process dies before anything after it runs."""
+        self.state.rows.update(self._outbox.pending)
+        self._outbox.pending = {}
+        self.state.asks |= self._outbox.asks_noted
+        self.state.asks -= self._outbox.asks_forgotten
+        self.state.commits += 1

@@ -292,3 +292,40 @@ async def test_a_follower_with_rules_is_judged_alone_and_the_rest_in_one_stateme
     assert rows[readers[2].id].post.due == rows[readers[3].id].post.due == START
     assert state.bulk_calls == 1
     assert events.queued == [("telegram:private", 3)]
+
+
+async def test_an_approval_request_lost_in_a_crash_is_sent_at_the_next_start(
+    state: FakeOutbox, clock: ManualClock
+) -> None:
+    admins = Admins()
+    publishing = service(state, clock, approval=ApprovalRule.of(["@news"]), admins=admins)
+    held = article(1, clock)
+    state.articles[1] = held
+    unit = FakeUnit(state)
+    await publishing.announce(held, unit)
+    unit.commit_and_die()
+    assert admins.asked == []
+
+    assert await publishing.replay_asks() == 1
+    assert admins.asked == [(1, ["@news"])]
+    assert state.asks == set()
+    assert await publishing.replay_asks() == 0  # asked once, not at every start
+
+
+async def test_a_request_is_forgotten_once_sent_or_once_nothing_is_held(
+    state: FakeOutbox, clock: ManualClock
+) -> None:
+    admins = Admins()
+    publishing = service(state, clock, approval=ApprovalRule.of(["@news"]), admins=admins)
+    for number in (1, 2):
+        state.articles[number] = article(number, clock)
+    await publishing.announce(state.articles[1])
+    assert state.asks == set()  # asked right after the commit, then forgotten
+
+    unit = FakeUnit(state)
+    await publishing.announce(state.articles[2], unit)
+    unit.commit_and_die()
+    await publishing.approve(2)  # an admin approved it from the list before the restart
+    assert await publishing.replay_asks() == 0
+    assert state.asks == set()
+    assert admins.asked == [(1, ["@news"])]

@@ -247,9 +247,12 @@ class Publishing:
         rule = self.options.approval
         held = [d for d in destinations if rule.holds(article) and rule.needs_approval(d)]
         post = self._post(DeliveryKind.NEW, article)
-        for destination in held:
-            await outbox.enqueue(destination.id, dataclasses.replace(post, held=True), post.due)
-        if held:
+        newly_held = [
+            destination
+            for destination in held
+            if await outbox.enqueue(destination.id, dataclasses.replace(post, held=True), post.due)
+        ]
+        if newly_held:  # a second announcement of the same story asks nobody twice
             log.info("article %d held for approval on %d destinations", article.id, len(held))
             if self.ask is not None:  # remembered with the posts, so a crash cannot drop it
                 await outbox.note_ask(article.id, post.due)

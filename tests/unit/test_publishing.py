@@ -142,6 +142,8 @@ async def test_approval_holds_the_named_destinations_and_asks_after_the_commit(
     assert rows[1].post.held
     assert not rows[2].post.held
     assert admins.asked == [(1, ["@news"])]
+    assert await publishing.post_now(article(1, clock)) == 0  # already queued: nobody asked twice
+    assert admins.asked == [(1, ["@news"])]
     assert await publishing.approve(1) == 1
     assert not state.keyed("new:1")[1].post.held
     assert state.keyed("new:1")[1].post.due == START

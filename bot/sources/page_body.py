@@ -93,8 +93,8 @@ _MIN_BLOCK_CHARS: Final = 25
 _CAPTION_TAGS: Final = frozenset({"figure", "figcaption", "picture"})
 _DATELINE_MAX_CHARS: Final = 60
 _EPOCH: Final = datetime(2000, 1, 1, tzinfo=UTC)
-_CLIMB_GAIN: Final = 1.3
-_CLIMB_LOOKAHEAD: Final = 3
+_CLIMB_GAIN: Final = 1.5
+_CLIMB_LOOKAHEAD: Final = 6
 _CLIMB_MAX_LINK_DENSITY: Final = 0.35
 _MIN_BODY_CHARS: Final = 250
 _COMMAS = re.compile(r"[,،]")

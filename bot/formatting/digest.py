@@ -20,8 +20,9 @@ from html import escape
 
 from bot.formatting.labels import format_number, labels_for, reads_text
 from bot.formatting.options import TELEGRAM_MESSAGE_LIMIT, FormatOptions
+from bot.formatting.parts import article_link
 from bot.formatting.telegram import SEPARATOR, anchor
-from bot.formatting.templates import article_link, mark_rtl_lines
+from bot.formatting.templates import mark_rtl_lines
 from bot.formatting.x import format_x
 from bot.model import Article, Platform, Post
 from bot.text.arabic import normalize_text

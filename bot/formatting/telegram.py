@@ -19,15 +19,14 @@ from html import escape
 
 from bot.formatting.labels import labels_for
 from bot.formatting.options import TELEGRAM_CAPTION_LIMIT, TELEGRAM_MESSAGE_LIMIT, FormatOptions
+from bot.formatting.parts import parts_for, summary_source
 from bot.formatting.templates import (
     Parts,
     default_template,
     fit,
     mark_hashtag,
     mark_rtl_lines,
-    parts_for,
     render,
-    summary_source,
     visible_template,
 )
 from bot.links import telegram_keeps_link

@@ -44,19 +44,11 @@ import string
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
 
 from bot.errors import ConfigError
-from bot.formatting.labels import credit_text, labels_for, reads_text
-from bot.links import clean_url, tag_url
-from bot.model import Article, Platform
-from bot.text.arabic import fold, normalize_text
-from bot.text.hashtags import make_hashtags
-from bot.text.summary import ELLIPSIS, clean_paragraphs, cut_words
+from bot.model import Platform
+from bot.text.summary import ELLIPSIS, cut_words
 from bot.text.telegram_html import TelegramHTMLError, parse_html, stored_text
-
-if TYPE_CHECKING:
-    from bot.formatting.options import FormatOptions, UtmOptions
 
 FIELDS = (
     "label",
@@ -428,13 +420,13 @@ def give_way(
             return replace(parts, title=title)
         if parts.label:
             return replace(parts, label="")
-        return replace(parts, title=_hard_cut(parts.title, overflow, measure))
+        return replace(parts, title=hard_cut(parts.title, overflow, measure))
     if parts.label:
         return replace(parts, label="")
     return None
 
 
-def _hard_cut(text: str, overflow: int, measure: Callable[[str], int]) -> str:
+def hard_cut(text: str, overflow: int, measure: Callable[[str], int]) -> str:
     """Cut inside a word, for a headline that is one word longer than the post allows."""
     target = measure(text) - overflow
     keep = len(text)
@@ -464,75 +456,3 @@ def fit(
             break
         parts = smaller
     return parts
-
-
-def summary_source(article: Article) -> str:
-    """The text a summary is taken from: the body, else the feed's summary.
-
-    A body whose first paragraph repeats the headline (pages often do) starts
-    after it, so the post does not say the same thing twice.
-    """
-    paragraphs = clean_paragraphs(article.body.split("\n"))
-    if paragraphs and fold(paragraphs[0]) == fold(normalize_text(article.title)):
-        paragraphs = paragraphs[1:]
-    if paragraphs:
-        return "\n".join(paragraphs)
-    return article.summary or ""
-
-
-def parts_for(
-    article: Article,
-    options: FormatOptions,
-    *,
-    label: str | None,
-    hashtag_limit: int,
-    utm: UtmOptions,
-    utm_source: str,
-    summary: str,
-    with_footer: bool,
-    longest: int,
-) -> Parts:
-    """Everything a post of `article` could show, before it is fitted to a platform.
-
-    `longest` is the post's limit: no single field may be longer than it.
-    """
-    labels = labels_for(options.language)
-    if label is None:
-        label = labels.breaking if article.breaking else ""
-    tags = list(article.tags)
-    if options.include_section_hashtag and article.section:
-        tags.append(article.section)
-    hashtags = tuple(make_hashtags(tags, limit=hashtag_limit)) if hashtag_limit else ()
-    credit = credit_text(article.source_credit, article.outlet, options.language)
-    return Parts(
-        title=_cap(normalize_text(article.title), longest),
-        link=article_link(article.url, utm, utm_source),
-        label=_cap(normalize_text(label), longest),
-        summary=summary,
-        hashtags=hashtags,
-        credit=_cap(credit, longest),
-        footer=tuple(options.social.items()) if with_footer else (),
-        section=_cap(normalize_text(article.section or ""), longest),
-        reads=reads_text(article.reads, options.language) if article.reads is not None else "",
-    )
-
-
-def _cap(text: str, longest: int) -> str:
-    """Cut a field that could never fit, so fitting starts from something plausible.
-
-    Every character costs at least one on both platforms, so a field longer
-    than the post's limit in characters is cut now, cheaply, rather than one
-    costly measurement at a time.
-    """
-    if len(text) <= longest:
-        return text
-    cut = cut_words(text, longest)
-    return cut or _hard_cut(text, len(text) - longest, len)
-
-
-def article_link(url: str, utm: UtmOptions, source: str) -> str:
-    """The article's address without trackers, tagged with our campaign when enabled."""
-    cleaned = clean_url(url)
-    if not utm.enabled:
-        return cleaned
-    return tag_url(cleaned, source=source, medium=utm.medium, campaign=utm.campaign)

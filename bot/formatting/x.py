@@ -11,15 +11,14 @@ from __future__ import annotations
 
 from bot.formatting.labels import labels_for
 from bot.formatting.options import FormatOptions
+from bot.formatting.parts import parts_for, summary_source
 from bot.formatting.templates import (
     Parts,
     default_template,
     fit,
     mark_hashtag,
     mark_rtl_lines,
-    parts_for,
     render,
-    summary_source,
 )
 from bot.model import Article, Platform, Post
 from bot.text.summary import lead_summary

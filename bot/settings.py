@@ -17,7 +17,7 @@ from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import (
     BaseSettings,
     NoDecode,
@@ -26,6 +26,8 @@ from pydantic_settings import (
 )
 
 from bot.errors import ConfigError
+from bot.formatting.templates import validate_template
+from bot.model import Platform
 
 CommaList = Annotated[tuple[str, ...], NoDecode]
 IdList = Annotated[tuple[int, ...], NoDecode]
@@ -94,6 +96,11 @@ class Settings(BaseSettings):
         "",
         description="Where site operators can learn about this bot (sent in the User-Agent).",
         alias="NASHIR_CONTACT_URL",
+    )
+    bot_name: str = Field(
+        "",
+        description="The bot's name in its messages to readers (default: its Telegram name).",
+        alias="NASHIR_BOT_NAME",
     )
 
     http_host: str = Field(
@@ -169,6 +176,19 @@ class Settings(BaseSettings):
     )
     utm: bool = Field(
         True, description="Tag article links with utm_source per platform.", alias="NASHIR_UTM"
+    )
+    telegram_template: str | None = Field(
+        None,
+        description=(
+            "Telegram post template (HTML; fields {title} {summary} {hashtags} {link} "
+            "{footer} ...), checked under Telegram's own rules at start. Unset: the built-in one."
+        ),
+        alias="NASHIR_TELEGRAM_TEMPLATE",
+    )
+    x_template: str | None = Field(
+        None,
+        description="X post template (plain text, must hold {link}). Unset: the built-in one.",
+        alias="NASHIR_X_TEMPLATE",
     )
     social_youtube: str | None = Field(
         None,
@@ -454,6 +474,16 @@ class Settings(BaseSettings):
             for part in value:
                 _clock_time(str(part))
         return value
+
+    @field_validator("telegram_template", "x_template")
+    @classmethod
+    def _template(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None:
+            return None
+        template = value.replace("\\n", "\n")  # one line in an env file, lines in posts
+        platform = Platform.TELEGRAM if info.field_name == "telegram_template" else Platform.X
+        validate_template(template, platform)
+        return template
 
     @field_validator("publishing_hours")
     @classmethod

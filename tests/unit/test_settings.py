@@ -153,3 +153,30 @@ def test_unknown_variables_get_the_closest_setting() -> None:
 def test_the_default_database_follows_xdg_data_home(tmp_path) -> None:
     settings = load_settings({"XDG_DATA_HOME": str(tmp_path / "data")}, env_file=None)
     assert settings.database_url == f"sqlite+aiosqlite:///{tmp_path}/data/nashir/nashir.db"
+
+
+@pytest.mark.parametrize(
+    ("variable", "template", "problem"),
+    [
+        ("NASHIR_TELEGRAM_TEMPLATE", "<b> {title}</b>\\n{link}", "start of a tag"),
+        ("NASHIR_TELEGRAM_TEMPLATE", '<span CLASS="tg-spoiler">{title}</span>', "not HTML"),
+        ("NASHIR_TELEGRAM_TEMPLATE", '<a href="ftp://files.example/x">{title}</a>', "ftp"),
+        ("NASHIR_X_TEMPLATE", "{title}", "{link}"),
+    ],
+)
+def test_a_template_telegram_or_x_would_refuse_stops_start_up_naming_the_setting(
+    variable: str, template: str, problem: str
+) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings({variable: template}, env_file=None)
+    message = str(caught.value)
+    assert message.startswith(f"{variable}: ")
+    assert problem in message
+    assert "\n" not in message
+
+
+def test_a_valid_template_is_kept_with_its_line_breaks() -> None:
+    settings = load_settings(
+        {"NASHIR_TELEGRAM_TEMPLATE": "<b>{title}</b>\\n{summary}\\n{link}"}, env_file=None
+    )
+    assert settings.telegram_template == "<b>{title}</b>\n{summary}\n{link}"

@@ -7,7 +7,8 @@ announcement) and ``X-Nashir-Signature: sha256=<hex>``, the HMAC-SHA256 with
 GitHub sign their webhooks). A signature older than `TOLERANCE`, or a
 delivery id already received within that window, is refused, so a captured
 request cannot be replayed to put an old headline back. Delivery ids are
-remembered by the instance that serves the hook. The body names the article
+remembered in the shared database for that window, so a replay sent to
+another instance is refused too. The body names the article
 by ``url`` and may carry what the CMS knows (``title``, ``summary``,
 ``section``, ``outlet``, ``tags``, ``image``, ``published_at`` in ISO 8601,
 ``guid``); what it lacks is read from the article page. The article then
@@ -28,19 +29,21 @@ import hmac
 import json
 import logging
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from aiohttp import web
+from pydantic import SecretStr
 
 from bot.errors import NashirError
+from bot.ingest import Ingestor
 from bot.links import canonical_url
 from bot.model import ArticleDraft
+from bot.ports import Clock
 from bot.sources.sanitise import ItemRefused, shown_link
 from bot.storage.articles import ArticleRepository
+from bot.storage.database import Database
+from bot.storage.flags import claim_once
 from bot.web import RouteSetup
-
-if TYPE_CHECKING:
-    from bot.app import App
 
 log = logging.getLogger(__name__)
 
@@ -66,34 +69,29 @@ def verify(secret: str, body: bytes, header: str | None, *, timestamp: int, deli
 
 
 class ReplayGuard:
-    """Refuses signatures outside `window` of now, and delivery ids seen within it."""
+    """Refuses signatures outside `window` of now, and delivery ids any instance saw within it."""
 
-    def __init__(self, window: timedelta = TOLERANCE) -> None:
+    def __init__(self, db: Database, window: timedelta = TOLERANCE) -> None:
+        self.db = db
         self.window = window
-        self._seen: dict[str, datetime] = {}
 
-    def refusal(self, delivery: str, signed_at: datetime, now: datetime) -> str | None:
+    async def refusal(self, delivery: str, signed_at: datetime, now: datetime) -> str | None:
         """Why this delivery must be refused, or None (and it is remembered)."""
-        for known, expires in list(self._seen.items()):
-            if expires <= now:
-                del self._seen[known]
         if abs(now - signed_at) > self.window:
             minutes = int(self.window.total_seconds() // 60)
             return f"signature timestamp is more than {minutes} minutes from now"
-        if delivery in self._seen:
+        # A timestamp may lie up to `window` ahead: keep the id for twice the window.
+        name = "hook:" + hashlib.sha256(delivery.encode()).hexdigest()[:40]
+        if not await claim_once(self.db, name, now, forget_before=now - 2 * self.window):
             return "delivery already received"
-        self._seen[delivery] = max(signed_at, now) + self.window
         return None
 
 
-def hook_routes(app: App) -> RouteSetup:
+def hook_routes(secret: SecretStr, db: Database, clock: Clock, ingestor: Ingestor) -> RouteSetup:
     """The route setup that `WebServer.add` takes."""
-    replays = ReplayGuard()
+    replays = ReplayGuard(db)
 
     async def article_hook(request: web.Request) -> web.Response:
-        secret = app.settings.hook_secret
-        if secret is None:
-            raise web.HTTPNotFound()
         body = await request.read()
         stamp = request.headers.get(TIMESTAMP_HEADER, "").strip()
         delivery = request.headers.get(DELIVERY_HEADER, "").strip()
@@ -108,7 +106,7 @@ def hook_routes(app: App) -> RouteSetup:
             log.warning("article hook refused: bad signature from %s", request.remote)
             return web.json_response({"error": "bad signature"}, status=401)
         signed_at = datetime.fromtimestamp(min(int(stamp), 2**33), tz=UTC)
-        refusal = replays.refusal(delivery, signed_at, app.clock.now())
+        refusal = await replays.refusal(delivery, signed_at, clock.now())
         if refusal is not None:
             log.warning("article hook refused (%s): delivery %r", refusal, delivery[:80])
             status = 409 if refusal == "delivery already received" else 401
@@ -118,7 +116,7 @@ def hook_routes(app: App) -> RouteSetup:
         except ValueError as exc:
             return web.json_response({"error": str(exc)}, status=400)
         try:
-            return web.json_response(await receive(app, draft), status=202)
+            return web.json_response(await receive(db, ingestor, draft), status=202)
         except ItemRefused as exc:
             log.warning("article hook: %s refused: %s", shown_link(draft.url), exc)
             return web.json_response({"error": str(exc)}, status=422)
@@ -132,15 +130,15 @@ def hook_routes(app: App) -> RouteSetup:
     return setup
 
 
-async def receive(app: App, draft: ArticleDraft) -> dict[str, Any]:
+async def receive(db: Database, ingestor: Ingestor, draft: ArticleDraft) -> dict[str, Any]:
     """Store the announced article (dedup as for a poll) and queue it when new."""
     if not draft.title:
-        draft = await app.ingestor.read_url(draft.url)
-    article = await app.ingestor.store(draft, source=None, announce=True)
+        draft = await ingestor.read_url(draft.url)
+    article = await ingestor.store(draft, source=None, announce=True)
     if article is not None:
         log.info("article hook: stored article %d", article.id)
         return {"status": "stored", "article": article.id}
-    async with app.db.session() as session:
+    async with db.session() as session:
         known = await ArticleRepository(session).by_url(canonical_url(draft.url))
     return {"status": "known", "article": known.id if known else None}
 

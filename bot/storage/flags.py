@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.storage.database import Database
 from bot.storage.tables import FlagRow
 
 
@@ -32,3 +34,26 @@ class FlagRepository:
         else:
             row.value = value
             row.updated_at = now
+
+
+async def claim_once(db: Database, name: str, now: datetime, *, forget_before: datetime) -> bool:
+    """Record `name` unless it is already there: True for the first claim of all instances.
+
+    The flag's primary key decides between instances racing for the same
+    name; claims of the same prefix stamped before `forget_before` are
+    dropped first, so the table holds one window's worth.
+    """
+    prefix = name.split(":", 1)[0] + ":"
+    async with db.session() as session:
+        await session.execute(
+            delete(FlagRow).where(
+                FlagRow.name.like(f"{prefix}%"), FlagRow.updated_at < forget_before
+            )
+        )
+        session.add(FlagRow(name=name, value=now.isoformat(), updated_at=now))
+        try:
+            await session.commit()
+        except IntegrityError:
+            await session.rollback()
+            return False
+    return True

@@ -172,6 +172,34 @@ async def test_a_replayed_announcement_is_refused_and_the_correction_stays(
     assert article.title == "عنوان مصحح"
 
 
+async def test_a_replay_sent_to_another_instance_on_the_same_database_is_refused(
+    app: App, database_url: str, site: DemoSite, site_server: ServerThread, clock: ManualClock
+) -> None:
+    settings = load_settings(
+        {
+            "NASHIR_DATABASE_URL": database_url,
+            "NASHIR_ALLOW_PRIVATE_URLS": "true",
+            "NASHIR_HTTP_PORT": "0",
+            "NASHIR_HOOK_SECRET": SECRET,
+        },
+        env_file=None,
+    )
+    other = build(settings, clock=clock, console=Console(file=io.StringIO()), polling=False)
+    await other.start()
+    try:
+        story = site.publish_next()
+        assert story is not None
+        first = signed(app, {"url": f"{site_server.url}{story.path}"})
+        assert (await post(app, *first)).status_code == 202
+
+        replayed = await post(other, *first)
+    finally:
+        await other.stop()
+
+    assert replayed.status_code == 409
+    assert replayed.json()["error"] == "delivery already received"
+
+
 async def test_an_old_signature_is_refused_even_when_its_id_is_forgotten(
     app: App, site: DemoSite, site_server: ServerThread, clock: ManualClock
 ) -> None:

@@ -5,10 +5,11 @@ the event loop. Errors are mapped to `bot.errors`; a 429 carries the time X
 says the window resets, and a spent 24-hour allowance is flagged `daily` so
 the caller stops trying until the next day instead of looping.
 
-With `images` on, the article image is fetched and uploaded through X's v2
-media upload (`x_client.upload_media`), over tweepy's own session and OAuth
-1.0a signing; a failed image never stops the post, which then goes out
-without it.
+With `images` on, the article image is fetched through the same guarded
+fetcher as every page (public addresses only, size capped while it streams)
+and uploaded through X's v2 media upload (`x_client.upload_media`), over
+tweepy's own session and OAuth 1.0a signing; a failed image never stops the
+post, which then goes out without it.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import requests
@@ -24,6 +25,7 @@ import tweepy
 
 from bot.errors import (
     DuplicateContent,
+    NashirError,
     PublishError,
     RateLimited,
     Rejected,
@@ -31,11 +33,29 @@ from bot.errors import (
 )
 from bot.model import Destination, Platform, Post
 from bot.publishers.x_client import upload_media
+from bot.sources.fetch import Fetcher
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 MAX_IMAGE_BYTES = 5 * 1024 * 1024  # X's limit for images
+
+FetchImage = Callable[[str], Awaitable[tuple[bytes, str]]]
+
+
+def image_fetcher(fetcher: Fetcher, max_bytes: int = MAX_IMAGE_BYTES) -> FetchImage:
+    """Images fetched like pages: the address guard on every hop, the size capped."""
+
+    async def fetch(url: str) -> tuple[bytes, str]:
+        result = await fetcher.fetch(url)
+        mime = (result.content_type or "").split(";")[0].strip().lower()
+        if not mime.startswith("image/"):
+            raise ValueError(f"not an image: {mime or 'no type'}")
+        if len(result.content) > max_bytes:
+            raise ValueError("image too large")
+        return result.content, mime
+
+    return fetch
 
 
 class XPublisher:
@@ -48,18 +68,16 @@ class XPublisher:
         client: tweepy.Client,
         *,
         clock: Callable[[], float] = time.time,
-        images: bool = False,
-        max_image_bytes: int = MAX_IMAGE_BYTES,
+        fetch_image: FetchImage | None = None,
     ) -> None:
         self.client = client
         self.clock = clock
-        self.images = images
-        self.max_image_bytes = max_image_bytes
+        self.fetch_image = fetch_image
 
     async def send(self, destination: Destination, post: Post) -> str:
         """Post a tweet (with the article image when enabled) and return its id."""
         media_ids = None
-        if self.images and post.image:
+        if self.fetch_image is not None and post.image:
             media_id = await self._upload(post.image)
             media_ids = [media_id] if media_id else None
         response = await self._call(
@@ -69,25 +87,13 @@ class XPublisher:
 
     async def _upload(self, url: str) -> str | None:
         """Fetch the image and upload it; None (and a warning) when either fails."""
+        assert self.fetch_image is not None
         try:
-            data, mime = await asyncio.to_thread(self._fetch_image, url)
+            data, mime = await self.fetch_image(url)
             return await self._call(upload_media, self.client, data, mime)
-        except (PublishError, requests.RequestException, ValueError) as exc:
+        except (NashirError, ValueError) as exc:
             log.warning("X image %s not uploaded (%s); posting without it", url, exc)
             return None
-
-    def _fetch_image(self, url: str) -> tuple[bytes, str]:
-        """Download the image through the client's own requests session."""
-        session: requests.Session = self.client.session
-        with session.get(url, stream=True, timeout=15) as response:
-            response.raise_for_status()
-            mime = response.headers.get("Content-Type", "").split(";")[0].strip()
-            if not mime.startswith("image/"):
-                raise ValueError(f"not an image: {mime or 'no type'}")
-            data = response.raw.read(self.max_image_bytes + 1, decode_content=True)
-        if len(data) > self.max_image_bytes:
-            raise ValueError("image too large")
-        return data, mime
 
     async def send_plain(self, destination: Destination, post: Post) -> str:
         """X posts are plain text already."""

@@ -157,7 +157,8 @@ async def test_duplicate_content_is_skipped(app_factory: Factory, fake_x: FakeX)
 async def test_article_image_is_uploaded_through_the_media_endpoint(
     app_factory: Factory, fake_x: FakeX, image_server: ServerThread
 ) -> None:
-    app = app_factory(NASHIR_X_IMAGES="true")
+    # The image server listens on loopback, which only this setting lets the fetcher reach.
+    app = app_factory(NASHIR_X_IMAGES="true", NASHIR_ALLOW_PRIVATE_URLS="true")
     await app.start()
     await publish(app, image=f"{image_server.url}/photo.jpg")
     await drain_until_settled(app)
@@ -165,3 +166,20 @@ async def test_article_image_is_uploaded_through_the_media_endpoint(
     [tweet] = fake_x.tweets
     [media_id] = tweet["media_ids"]
     assert fake_x.media[media_id]["mime"] == "image/jpeg"
+
+
+async def test_an_image_on_a_private_address_is_not_fetched_and_the_post_goes_without_it(
+    app_factory: Factory,
+    fake_x: FakeX,
+    image_server: ServerThread,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    app = app_factory(NASHIR_X_IMAGES="true", NASHIR_ALLOW_PRIVATE_URLS="false")
+    await app.start()
+    await publish(app, image=f"{image_server.url}/photo.jpg")
+    await drain_until_settled(app)
+
+    [tweet] = fake_x.tweets
+    assert not tweet.get("media_ids")
+    assert fake_x.media == {}
+    assert any("private" in r.getMessage() for r in caplog.records if r.name == "bot.publishers.x")

@@ -20,12 +20,11 @@ from selectolax.lexbor import LexborHTMLParser
 from bot.errors import ParseError, UserInputError
 from bot.formatting import format_telegram, format_x
 from bot.model import Article, ArticleDraft, Post
-from bot.app import format_options, social_overrides
+from bot.options import format_options, social_overrides
 from bot.settings import Settings
 from bot.sources.charset import decode_body
-from bot.sources.feeds import looks_like_feed, parse_feed
+from bot.sources.documents import read_document
 from bot.sources.fetch import Fetcher
-from bot.sources.pages import extract_article
 from bot.text.telegram_entities import Entity, utf16_length
 from bot.text.telegram_html import TelegramHTMLError, stored_text
 from bot.text.telegram_text import TelegramTextError
@@ -122,14 +121,8 @@ async def _read_file(path: Path) -> ArticleDraft:
         raise UserInputError(f"cannot read {path}: {exc.strerror or exc}") from None
     url = await asyncio.to_thread(lambda: path.resolve().as_uri())
     try:
-        if looks_like_feed(content, None):
-            items = parse_feed(content, url)
-            if not items:
-                raise ParseError("the feed holds no items", url=url)
-            return items[0]
         text, _ = decode_body(content, None)
-        canonical = canonical_url_of(text)
-        return extract_article(text, canonical or url)
+        return _first(content, text, canonical_url_of(text) or url)
     except ParseError as exc:
         raise UserInputError(f"{path}: {exc}") from None
 
@@ -158,12 +151,16 @@ async def _read_url(settings: Settings, target: str) -> ArticleDraft:
     )
     async with fetcher:
         result = await fetcher.fetch(target)
-    if looks_like_feed(result.content, result.content_type):
-        items = parse_feed(result.content, result.url)
-        if not items:
-            raise ParseError("the feed holds no items", url=target)
-        return items[0]
-    return extract_article(result.text, canonical_url_of(result.text) or result.url)
+    url = canonical_url_of(result.text) or result.url
+    return _first(result.content, result.text, url, content_type=result.content_type)
+
+
+def _first(content: bytes, text: str, url: str, *, content_type: str | None = None) -> ArticleDraft:
+    """The page's article, or a feed's newest item (the page's canonical `url` for a page)."""
+    _, drafts = read_document(content, text, url, content_type=content_type)
+    if not drafts:
+        raise ParseError("the feed holds no items", url=url)
+    return drafts[0]
 
 
 def render_posts(settings: Settings, draft: ArticleDraft, platform: str) -> list[Post]:

@@ -17,7 +17,8 @@ demo: $(STAMP)
 	$(BIN)/nashir demo
 
 test: $(STAMP)
-	$(BIN)/pytest -q
+	@start=$$(date +%s); $(BIN)/pytest -q; status=$$?; \
+	echo "make test: $$(( $$(date +%s) - start )) s"; exit $$status
 
 $(BENCH_STAMP): $(STAMP)
 	$(BIN)/pip install --quiet -e '.[dev,bench]'

@@ -35,10 +35,16 @@ TEXTS = {
 class Alerts:
     """Sends alerts to the admins, each at most once per `cooldown`."""
 
-    def __init__(self, clock: Clock, *, cooldown: timedelta = timedelta(minutes=30)) -> None:
+    def __init__(
+        self,
+        clock: Clock,
+        *,
+        send: Send | None = None,
+        cooldown: timedelta = timedelta(minutes=30),
+    ) -> None:
         self.clock = clock
         self.cooldown = cooldown
-        self.send: Send | None = None
+        self.send = send
         self._last: dict[str, datetime] = {}
 
     async def __call__(self, text: str, *, key: str | None = None) -> bool:

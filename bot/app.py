@@ -9,11 +9,12 @@ reverse. Tests, the demo and `nashir run` all go through here.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from importlib.metadata import version
 
 import tweepy
@@ -23,38 +24,55 @@ from pydantic import SecretStr
 from rich.console import Console
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
+from bot.admin_service import AdminOptions, AdminService
 from bot.alerts import AlertingEvents, Alerts
 from bot.approval import Approval
 from bot.clock import SystemClock
-from bot.delivery import DeliveryOptions, DeliveryWorker
-from bot.digests import DigestRenderer
+from bot.delivery import DeliveryWorker
+from bot.digests import DigestRenderer, Digests
 from bot.events import Events
-from bot.formatting import FormatOptions
-from bot.formatting.options import UtmOptions
+from bot.formatting.telegram import warn_about_dropped_links
 from bot.hooks import hook_routes
-from bot.ingest import IngestOptions, Ingestor
-from bot.logs import redact_records
+from bot.ingest import Ingestor, read_site_social
+from bot.logs import redact_records, register_secret
 from bot.metrics import PrometheusEvents, metrics_server
-from bot.model import Article, Destination, DestinationKind, Platform, SocialLinks, Source
+from bot.model import Article, DestinationKind, Platform, SocialLinks, Source
+from bot.options import (
+    budget_options,
+    delivery_options,
+    digest_options,
+    format_options,
+    ingest_options,
+    social_overrides,
+    telegram_limits,
+    trending_options,
+)
 from bot.outbox import Outbox, OutboxOptions
 from bot.ports import Clock, Publisher, UnitOfWork
 from bot.publishers.aiohttp_request import AiohttpRequest
 from bot.publishers.console import ConsolePublisher
 from bot.publishers.telegram import TelegramPublisher
-from bot.publishers.x import XPublisher
+from bot.publishers.x import XPublisher, image_fetcher
 from bot.publishers.x_client import make_x_client
 from bot.publishing import ApprovalRule, Publishing, PublishingOptions
-from bot.ratelimit import Limits, TelegramLimiter
+from bot.ratelimit import TelegramLimiter
 from bot.rendering import Renderer
-from bot.revisions import revise
+from bot.revisions import Revisions
+from bot.search import Search
 from bot.settings import Settings
 from bot.sources.fetch import Fetcher
 from bot.storage.database import Database
 from bot.storage.destinations import DestinationRepository
+from bot.storage.source_setting import register_setting_sources
 from bot.storage.sources import SourceRepository
 from bot.storage.unit_of_work import sql_units
+from bot.subscribers import Subscribers
+from bot.trending import Trending
 from bot.web import WebServer
-from bot.xbudget import BudgetOptions, XBudget
+from bot.xbudget import XBudget
+from handlers.context import Services, button_key, sign_button
+from handlers.notify import AdminNotifier, admin_chats
+from scheduler.setup import SchedulerPolls, add_poll_job
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +93,9 @@ class App:
     renderer: Renderer
     worker: DeliveryWorker
     publishers: dict[str, Publisher]
+    digests: Digests
+    trending: Trending
+    revisions: Revisions
     telegram: Application | None = None  # type: ignore[type-arg]
     x: XPublisher | None = None
     events: Events = field(default_factory=Events)
@@ -89,9 +110,10 @@ class App:
     x_budget: XBudget | None = None
     approval: Approval | None = None
     alerts: Alerts | None = None
-    webhook_url: str | None = None
+    webhook_url: str | None = None  # set in webhook mode: updates come to `web`, not polling
     webhook_secret: str = ""
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    _warned_links: set[str] = field(default_factory=set)  # social links Telegram would drop
     _withdraw_secrets: Callable[[], None] | None = None
 
     async def start(self, *, read_updates: bool = True) -> None:
@@ -100,12 +122,7 @@ class App:
         `read_updates=False` leaves long polling to the leader (`scheduler.jobs.on_elected`).
         """
         await self.db.upgrade()
-        now = self.clock.now()
-        async with self.db.session() as session:
-            sources = SourceRepository(session)
-            for url in self.settings.sources:
-                await sources.ensure(url, now)
-            await session.commit()
+        await register_setting_sources(self.db, self.settings.sources, self.clock.now())
         await self.ensure_destinations()
         await self.worker.recover()
         if self.metrics_web is not None:
@@ -117,7 +134,12 @@ class App:
             await self.telegram.start()
             from handlers import on_start
 
-            await on_start(self)
+            await on_start(
+                self.telegram,
+                admin_ids=self.settings.admin_ids,
+                language=self.settings.language,
+                webhook=(self.webhook_url, self.webhook_secret) if self.webhook_url else None,
+            )
             await self.publishing.replay_asks()  # approval requests a crash kept from the admins
             polls = read_updates and self.polling and self.webhook_url is None
             if polls and self.telegram.updater is not None:
@@ -143,6 +165,11 @@ class App:
         if self._withdraw_secrets is not None:
             self._withdraw_secrets()
 
+    @property
+    def scheduler_running(self) -> bool:
+        """Whether the scheduler runs (what /healthz reports)."""
+        return self.scheduler is not None and bool(self.scheduler.running)
+
     async def sources(self) -> list[Source]:
         """Every registered source."""
         async with self.db.session() as session:
@@ -157,6 +184,9 @@ class App:
         now = self.clock.now()
         social = await self.ingestor.site_social()
         self._compare_x_account(social)
+        if self.telegram is not None:  # the footer's links, as the renderer merges them
+            shown = social_overrides(self.settings).merged(social)
+            warn_about_dropped_links(shown, log, seen=self._warned_links)
         async with self.db.session() as session:
             destinations = DestinationRepository(session)
             if self.telegram is not None:
@@ -184,18 +214,13 @@ class App:
 
     async def on_changed_article(self, article_id: int) -> None:
         """The site edited a story: edit its posts in place where the platform allows."""
-        await revise(self, article_id)
+        await self.revisions.revise(article_id)
 
     async def on_new_article(
         self, article: Article, source: Source | None, unit: UnitOfWork
     ) -> None:
         """Queue a newly stored article's posts in the transaction that stores it."""
         await self.publishing.announce(article, unit)
-
-    async def ask_admins(self, article: Article, held: Sequence[Destination]) -> None:
-        """Ask the admins to approve posts held for them (once the Telegram side can)."""
-        if self.approval is not None and self.approval.ask is not None:
-            await self.approval.ask(article, held)
 
     async def _check_x_account(self) -> None:
         """Read the account behind the X keys once, at start-up."""
@@ -246,25 +271,6 @@ def x_handle_from_link(link: str | None) -> str | None:
     return name or None
 
 
-def format_options(settings: Settings) -> FormatOptions:
-    """Formatting options from the settings."""
-    utm = UtmOptions(enabled=settings.utm)
-    return FormatOptions(
-        language=settings.language, telegram_utm=utm, x_utm=utm, read_more_button=True
-    )
-
-
-def social_overrides(settings: Settings) -> SocialLinks:
-    """Links set in the settings win over the ones found on the site."""
-    return SocialLinks(
-        youtube=settings.social_youtube,
-        x=settings.social_x,
-        telegram=settings.social_telegram,
-        facebook=settings.social_facebook,
-        google_news=settings.social_google_news,
-    )
-
-
 def build(
     settings: Settings,
     *,
@@ -274,10 +280,36 @@ def build(
     polling: bool = True,
     webhook: str | None = None,
 ) -> App:
-    """Construct every part from the settings; nothing is opened yet."""
+    """Construct every part from the settings; nothing is opened yet, nothing assigned later.
+
+    Each part receives what it needs when it is made. The few calls that must
+    reach the finished app (a new article is announced through
+    `App.on_new_article`, the scheduler's health) go through closures over
+    `app`, which run only after `build` has returned.
+    """
     withdraw_secrets = redact_records(settings.secrets())  # PTB logs its URL when built
     clock = clock or SystemClock()
     db = Database(settings.database_url)
+    limiter = TelegramLimiter(telegram_limits(settings))
+    telegram_app = _telegram_application(settings, limiter) if settings.telegram_bot_token else None
+    callback_key = button_key(
+        settings.telegram_bot_token.get_secret_value()
+        if settings.telegram_bot_token is not None
+        else secrets.token_hex(16)
+    )
+    renderer = Renderer(
+        db,
+        format_options(settings),
+        social=lambda: read_site_social(db),
+        overrides=social_overrides(settings),
+        clock=clock,
+    )
+    notifier = _admin_notifier(settings, telegram_app, renderer, callback_key)
+    alerts = Alerts(clock, send=notifier.send if notifier is not None else None)
+    metrics = PrometheusEvents(CollectorRegistry()) if settings.metrics_port is not None else None
+    events = AlertingEvents(
+        metrics or Events(), alerts, source_failures=settings.alert_source_failures
+    )
     fetcher = Fetcher.create(
         version=version("nashir"),
         homepage=settings.contact_url or "news distribution bot",
@@ -294,10 +326,6 @@ def build(
             zone=settings.zone,
         ),
     )
-
-    async def ask_admins(article: Article, held: Sequence[Destination]) -> None:
-        await app.ask_admins(article, held)
-
     publishing = Publishing(
         sql_units(db),
         clock,
@@ -310,32 +338,32 @@ def build(
             ),
         ),
         search=outbox.search,
-        ask=ask_admins,
+        events=events,
+        ask=notifier.ask if notifier is not None else None,
     )
+    approval = Approval(db, clock, publishing, ask=notifier.ask if notifier is not None else None)
+
+    async def announce(article: Article, source: Source | None, unit: UnitOfWork) -> None:
+        await app.on_new_article(article, source, unit)
+
+    async def register_destinations() -> None:
+        await app.ensure_destinations()
+
+    async def changed(article_id: int) -> None:
+        await app.on_changed_article(article_id)
+
     ingestor = Ingestor(
         db,
         fetcher,
         clock,
-        IngestOptions(
-            poll_interval=settings.poll_interval,
-            complete_from_page=settings.complete_from_page,
-            breaking_markers=settings.breaking_markers,
-            jitter=settings.poll_jitter,
-            max_backoff=settings.poll_backoff_max,
-            host_concurrency=settings.host_concurrency,
-            max_reads_per_hour=settings.reads_max_per_hour,
-        ),
-    )
-    renderer = Renderer(
-        db,
-        format_options(settings),
-        social=ingestor.site_social,
-        overrides=social_overrides(settings),
+        ingest_options(settings),
+        on_new=announce,
+        before_new=register_destinations,
+        on_changed=changed,
+        events=events,
     )
     publishers: dict[str, Publisher] = {}
-    telegram_app = None
-    if settings.telegram_bot_token is not None:
-        telegram_app = _telegram_application(settings)
+    if telegram_app is not None:
         publishers[Platform.TELEGRAM.value] = TelegramPublisher(
             telegram_app.bot, paid_broadcast=settings.paid_broadcast
         )
@@ -343,10 +371,12 @@ def build(
         publishers[Platform.CONSOLE.value] = ConsolePublisher(console)
     x_publisher = None
     if settings.x_enabled:
-        x_publisher = XPublisher(_x_client(settings), images=settings.x_images)
+        x_publisher = XPublisher(
+            _x_client(settings),
+            fetch_image=image_fetcher(fetcher) if settings.x_images else None,
+        )
         publishers[Platform.X.value] = x_publisher
-    limiter = TelegramLimiter(telegram_limits(settings))
-    x_budget = XBudget(db, clock, budget_options(settings))
+    x_budget = XBudget(db, clock, budget_options(settings), events=events)
     worker = DeliveryWorker(
         db,
         publishers,
@@ -355,6 +385,30 @@ def build(
         delivery_options(settings),
         limiter=limiter,
         budget=x_budget if x_publisher is not None else None,
+        alert=alerts.tell,
+        events=events,
+    )
+    webhook_url = webhook if telegram_app is not None else None
+    webhook_secret = ""
+    if webhook_url is not None:
+        configured = settings.telegram_webhook_secret
+        webhook_secret = configured.get_secret_value() if configured else secrets.token_urlsafe(32)
+        # A secret made now is hidden before PTB logs setWebhook with it (--debug).
+        withdraw_secrets = _both(withdraw_secrets, register_secret(webhook_secret))
+    web = _public_server(settings, webhook=webhook_url is not None)
+    metrics_web = (
+        metrics_server(
+            settings.metrics_host,
+            settings.metrics_port,
+            metrics,
+            db,
+            clock,
+            budget=lambda: worker.budget,
+            scheduler_running=lambda: app.scheduler_running,
+            max_poll_age=settings.health_poll_age,
+        )
+        if metrics is not None and settings.metrics_port is not None
+        else None
     )
     app = App(
         settings=settings,
@@ -367,84 +421,117 @@ def build(
         renderer=renderer,
         worker=worker,
         publishers=publishers,
+        digests=Digests(db, clock, publishing, digest_options(settings)),
+        trending=Trending(db, clock, ingestor, publishing, trending_options(settings)),
+        revisions=Revisions(db, publishers, renderer, limiter),
         telegram=telegram_app,
         x=x_publisher,
+        events=events,
+        web=web,
+        metrics_web=metrics_web,
         backfill=backfill,
         polling=polling,
         limiter=limiter,
         x_budget=x_budget,
+        approval=approval,
+        alerts=alerts,
+        webhook_url=webhook_url,
+        webhook_secret=webhook_secret,
         _withdraw_secrets=withdraw_secrets,
     )
-    if settings.http_port is not None:
-        app.web = WebServer(settings.http_host, settings.http_port)
-    if settings.metrics_port is not None:  # -- operations: Prometheus and /healthz
-        metrics = PrometheusEvents(CollectorRegistry())
-        app.events = metrics
-        app.metrics_web = metrics_server(app, metrics)
-    ingestor.on_new = app.on_new_article
-    ingestor.before_new = app.ensure_destinations
-    ingestor.on_changed = app.on_changed_article
-    # -- handlers: approval mode, admin alerts, webhook ---------------------------------
-    app.approval = Approval(db, clock, publishing)
-    app.alerts = Alerts(clock)
-    worker.alert = app.alerts.tell
-    app.events = AlertingEvents(
-        app.events, app.alerts, source_failures=settings.alert_source_failures
-    )
-    if webhook is not None and telegram_app is not None:
-        secret = settings.telegram_webhook_secret
-        app.webhook_url = webhook
-        app.webhook_secret = secret.get_secret_value() if secret else secrets.token_urlsafe(32)
-        if app.web is None:
-            app.web = WebServer(settings.http_host, WEBHOOK_PORT)
-    if app.web is not None and settings.hook_secret is not None:
-        app.web.add(hook_routes(app))  # the CMS announces articles (bot.hooks)
+    if web is not None and settings.hook_secret is not None:
+        web.add(hook_routes(settings.hook_secret, db, clock, ingestor))  # bot.hooks: the CMS
     if telegram_app is not None:
         from handlers import register
 
-        register(telegram_app, app)
-    worker.events = x_budget.events = app.events  # delivery reports to whoever watches
-    ingestor.events = publishing.events = app.events  # polls, stored articles, queued posts
+        register(
+            telegram_app,
+            handler_services(settings, app, approval, alerts, callback_key),
+            webhook=(webhook_url, webhook_secret) if webhook_url is not None else None,
+            web=web,
+        )
     return app
 
 
-def delivery_options(settings: Settings) -> DeliveryOptions:
-    """Batching, concurrency and retries of the delivery worker from the settings."""
-    return DeliveryOptions(
-        batch_size=settings.delivery_batch,
-        concurrency=settings.delivery_concurrency,
-        max_attempts=settings.max_attempts,
-        base_backoff=settings.backoff_base,
-        max_backoff=settings.backoff_max,
-        claim_lease=timedelta(seconds=settings.claim_lease),
+def _both(first: Callable[[], None], second: Callable[[], None]) -> Callable[[], None]:
+    """One call that withdraws two sets of redacted secrets."""
+
+    def withdraw() -> None:
+        first()
+        second()
+
+    return withdraw
+
+
+def _public_server(settings: Settings, *, webhook: bool) -> WebServer | None:
+    """The public HTTP server (CMS hook, Telegram webhook), when anything needs it."""
+    if settings.http_port is not None:
+        return WebServer(settings.http_host, settings.http_port)
+    if webhook:
+        return WebServer(settings.http_host, WEBHOOK_PORT)
+    return None
+
+
+def _admin_notifier(
+    settings: Settings,
+    telegram_app: Application | None,  # type: ignore[type-arg]
+    renderer: Renderer,
+    callback_key: bytes,
+) -> AdminNotifier | None:
+    """How alerts and approval requests reach the admins (None without Telegram)."""
+    if telegram_app is None:
+        return None
+    return AdminNotifier(
+        telegram_app,
+        chats=admin_chats(settings.admin_chat_id, settings.admin_ids),
+        language=settings.language,
+        renderer=renderer,
+        sign=functools.partial(sign_button, callback_key),
     )
 
 
-def telegram_limits(settings: Settings) -> Limits:
-    """Telegram's rate limits as configured."""
-    return Limits(
-        per_second=settings.telegram_rate,
-        paid_per_second=settings.paid_broadcast_rate,
-        paid_broadcast=settings.paid_broadcast,
-        private_per_second=settings.private_rate,
-        group_per_minute=settings.group_rate,
+def handler_services(
+    settings: Settings, app: App, approval: Approval, alerts: Alerts, callback_key: bytes
+) -> Services:
+    """What the Telegram handlers call, and the few settings they read."""
+
+    def poll_soon(scheduler: AsyncIOScheduler, source: Source) -> None:
+        first = datetime.now(settings.zone) + timedelta(seconds=1)
+        add_poll_job(scheduler, app, source, first_run=first)
+
+    admin = AdminService(
+        app.db,
+        app.clock,
+        fetcher=app.fetcher,
+        ingestor=app.ingestor,
+        publishing=app.publishing,
+        renderer=app.renderer,
+        publishers=app.publishers,
+        budget=app.x_budget if app.x is not None else None,
+        polls=SchedulerPolls(lambda: app.scheduler, poll_soon),
+        ensure_destinations=app.ensure_destinations,
+        options=AdminOptions(zone=settings.zone, allow_private_urls=settings.allow_private_urls),
+    )
+    return Services(
+        subscribers=Subscribers(app.db, app.clock),
+        search=Search(app.db),
+        admin=admin,
+        renderer=app.renderer,
+        approval=approval,
+        alerts=alerts,
+        callback_key=callback_key,
+        language=settings.language,
+        zone=settings.zone,
+        admin_chat_id=settings.admin_chat_id,
+        bot_name=settings.bot_name or None,
+        admin_ids=frozenset(settings.admin_ids),
     )
 
 
-def budget_options(settings: Settings) -> BudgetOptions:
-    """The X budget as configured."""
-    return BudgetOptions(
-        posts_per_day=settings.x_posts_per_day,
-        money_per_month=settings.x_money_per_month,
-        price_post=settings.x_price_post,
-        price_post_with_link=settings.x_price_post_with_link,
-        reserve=settings.x_reserve,
-    )
-
-
-def _telegram_application(settings: Settings) -> Application:  # type: ignore[type-arg]
-    """A PTB application pointed at the configured Bot API root."""
+def _telegram_application(settings: Settings, limiter: TelegramLimiter) -> Application:  # type: ignore[type-arg]
+    """A PTB application pointed at the configured Bot API root; replies share `limiter`."""
     from handlers.context import BotContext
+    from handlers.replies import ReplyLimiter, UserLanes
 
     assert settings.telegram_bot_token is not None
     root = settings.telegram_api_url
@@ -455,6 +542,8 @@ def _telegram_application(settings: Settings) -> Application:  # type: ignore[ty
         .base_file_url(f"{root}/file/bot")
         .context_types(ContextTypes(context=BotContext))
         .request(AiohttpRequest(connections=settings.delivery_concurrency + 8))
+        .rate_limiter(ReplyLimiter(limiter))
+        .concurrent_updates(UserLanes())
         .build()
     )
 

@@ -18,19 +18,22 @@ any source failed, after a table naming each one and why.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from bot.app import App, build
-from bot.ingest import PollReport
+from bot.app import build
+from bot.ingest import Ingestor, PollReport
 from bot.model import Article, Source
 from bot.settings import Settings
+from bot.storage.database import Database
 from bot.storage.outbox import OutboxRepository
+from bot.storage.source_setting import register_setting_sources
 from bot.storage.sources import SourceRepository
 
 
@@ -57,20 +60,17 @@ class Backfill:
         return [report for report in self.reports if report.status == "error"]
 
 
-async def sources_to_fill(app: App) -> list[Source]:
+async def sources_to_fill(db: Database, configured: Sequence[str], now: datetime) -> list[Source]:
     """Every enabled source, after migrating and registering the configured ones."""
-    await app.db.upgrade()
-    now = app.clock.now()
-    async with app.db.session() as session:
-        repository = SourceRepository(session)
-        for url in app.settings.sources:
-            await repository.ensure(url, now)
-        await session.commit()
-        return [source for source in await repository.all() if source.enabled]
+    await db.upgrade()
+    await register_setting_sources(db, configured, now)
+    async with db.session() as session:
+        return [source for source in await SourceRepository(session).all() if source.enabled]
 
 
 async def backfill(
-    app: App,
+    db: Database,
+    ingestor: Ingestor,
     sources: list[Source],
     *,
     post: int = 0,
@@ -79,18 +79,18 @@ async def backfill(
     """Poll each source once, in order; `on_source` hears about each as it is done."""
     result = Backfill()
     for source in sources:
-        report = await app.ingestor.poll(source, backfill=post)
+        report = await ingestor.poll(source, backfill=post)
         result.reports.append(report)
         # Only announced articles have deliveries, so the new ones' rows are what was queued.
-        result.queued[source.url] = await _queued(app, report.new)
+        result.queued[source.url] = await _queued(db, report.new)
         if on_source is not None:
             on_source(source, report)
     return result
 
 
-async def _queued(app: App, articles: list[Article]) -> int:
+async def _queued(db: Database, articles: list[Article]) -> int:
     """Deliveries waiting for these articles."""
-    async with app.db.session() as session:
+    async with db.session() as session:
         outbox = OutboxRepository(session)
         count = 0
         for article in articles:
@@ -114,13 +114,13 @@ async def run_backfill(settings: Settings, *, post: int, console: Console) -> in
                 transient=True,
             ) as progress,
         ):
-            sources = await sources_to_fill(app)
+            sources = await sources_to_fill(app.db, settings.sources, app.clock.now())
             task = progress.add_task("", total=len(sources))
 
             def advance(source: Source, report: PollReport) -> None:
                 progress.update(task, advance=1, description=source.url)
 
-            done = await backfill(app, sources, post=post, on_source=advance)
+            done = await backfill(app.db, app.ingestor, sources, post=post, on_source=advance)
     finally:
         await app.fetcher.aclose()
         app.outbox.close()

@@ -22,19 +22,21 @@ import logging
 from collections.abc import Awaitable, Callable, Hashable
 from datetime import date, time, timedelta
 from typing import TYPE_CHECKING, Any, Literal
+from zoneinfo import ZoneInfo
 
 from bot.formatting import format_digest_telegram, format_digest_x
 from bot.formatting.digest import X_DIGEST_SIZE
 from bot.formatting.labels import labels_for
 from bot.model import Delivery, DeliveryKind, Destination, DestinationKind, Platform, Post
-from bot.publishing import CHANNEL_KINDS
+from bot.ports import Clock
+from bot.publishing import CHANNEL_KINDS, Publishing
 from bot.selection import due_slot, parse_clock
 from bot.storage.articles import ArticleRepository
+from bot.storage.database import Database
 from bot.storage.destinations import DestinationRepository
 from bot.storage.scheduling import SelectionRepository
 
 if TYPE_CHECKING:
-    from bot.app import App
     from bot.rendering import Renderer
 
 log = logging.getLogger(__name__)
@@ -52,78 +54,100 @@ def digest_key(day: date, slot: time, slots: int) -> str:
     return key if slots <= 1 else f"{key}@{slot:%H:%M}"
 
 
-async def post_channel_digest(app: App) -> str:
-    """Queue the digest of the slot now due (if any) for the channels and X."""
-    settings = app.settings
-    now = app.clock.now()
-    times = [parse_clock(t) for t in settings.digest_times]
-    slot = due_slot(now, settings.zone, times, DIGEST_GRACE)
-    if slot is None:
-        return "no digest due"
-    day, at = slot
-    key = digest_key(day, at, len(times))
-    async with app.db.session() as session:
-        ids = await SelectionRepository(session).most_read(
-            now - timedelta(days=1), settings.digest_size
-        )
-        destinations = await DestinationRepository(session).active(
-            [*CHANNEL_KINDS, DestinationKind.X_ACCOUNT]
-        )
-    if not ids:
-        return f"{key}: no article read today"
-    channels = [d for d in destinations if d.platform is not Platform.X]
-    xs = [d for d in destinations if d.platform is Platform.X]
-    added = await app.publishing.message(
-        channels, key=key, kind=DeliveryKind.DIGEST, payload=_payload(ids)
-    )
-    top = ids[:X_DIGEST_SIZE]
-    for part in range(1, len(top) + 1):
-        added += await app.publishing.message(
-            xs,
-            key=f"{key}:x{part}",
-            kind=DeliveryKind.DIGEST,
-            payload=_payload(top, part=part),
-            article_id=top[part - 1],
-        )
-    if not added:
-        return f"{key}: already queued"
-    log.info("digest %s queued: %d deliveries", key, added)
-    return f"{key}: queued {added}"
+@dataclasses.dataclass(frozen=True, slots=True)
+class DigestOptions:
+    """When and how long digests are (NASHIR_DIGEST_*, NASHIR_TIMEZONE)."""
+
+    digest_times: tuple[str, ...]
+    digest_size: int
+    weekly_digest_day: str
+    zone: ZoneInfo
 
 
-async def post_personal_digests(app: App) -> str:
-    """Queue the digests subscribers asked for at this local hour."""
-    settings = app.settings
-    now = app.clock.now()
-    local = now.astimezone(settings.zone)
-    runs = [("daily", timedelta(days=1), f"pdigest:{local.date().isoformat()}")]
-    if WEEKDAYS[local.weekday()] == settings.weekly_digest_day:
-        year, week, _ = local.isocalendar()
-        runs.append(("weekly", timedelta(days=7), f"pdigest:w{year}-{week:02d}"))
-    queued = 0
-    empty = 0
-    for digest, period, key in runs:
-        async with app.db.session() as session:
-            selection = SelectionRepository(session)
-            due = await selection.digest_subscribers(digest, local.hour)
-            plans = []
-            for subscriber_id, destination_id, language in due:
-                tags = await selection.followed_tags(subscriber_id)
-                ids = await selection.most_read(now - period, settings.digest_size, tag_ids=tags)
-                destination = await DestinationRepository(session).get(destination_id)
-                plans.append((destination, ids, language))
-        for destination, ids, language in plans:
-            if destination is None or not ids:
-                empty += 1
-                continue
-            title = WEEKLY_TITLES[_lang(language)] if digest == "weekly" else None
-            queued += await app.publishing.message(
-                [destination],
-                key=key,
-                kind=DeliveryKind.DIGEST,
-                payload=_payload(ids, language=language, title=title),
+class Digests:
+    """Queues the channels' digest and the subscribers' own, through the publishing service."""
+
+    def __init__(
+        self, db: Database, clock: Clock, publishing: Publishing, options: DigestOptions
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.publishing = publishing
+        self.options = options
+
+    async def post_channel_digest(self) -> str:
+        """Queue the digest of the slot now due (if any) for the channels and X."""
+        settings = self.options
+        now = self.clock.now()
+        times = [parse_clock(t) for t in settings.digest_times]
+        slot = due_slot(now, settings.zone, times, DIGEST_GRACE)
+        if slot is None:
+            return "no digest due"
+        day, at = slot
+        key = digest_key(day, at, len(times))
+        async with self.db.session() as session:
+            ids = await SelectionRepository(session).most_read(
+                now - timedelta(days=1), settings.digest_size
             )
-    return f"{local:%H}:00: queued {queued}, nothing to send {empty}"
+            destinations = await DestinationRepository(session).active(
+                [*CHANNEL_KINDS, DestinationKind.X_ACCOUNT]
+            )
+        if not ids:
+            return f"{key}: no article read today"
+        channels = [d for d in destinations if d.platform is not Platform.X]
+        xs = [d for d in destinations if d.platform is Platform.X]
+        added = await self.publishing.message(
+            channels, key=key, kind=DeliveryKind.DIGEST, payload=_payload(ids)
+        )
+        top = ids[:X_DIGEST_SIZE]
+        for part in range(1, len(top) + 1):
+            added += await self.publishing.message(
+                xs,
+                key=f"{key}:x{part}",
+                kind=DeliveryKind.DIGEST,
+                payload=_payload(top, part=part),
+                article_id=top[part - 1],
+            )
+        if not added:
+            return f"{key}: already queued"
+        log.info("digest %s queued: %d deliveries", key, added)
+        return f"{key}: queued {added}"
+
+    async def post_personal_digests(self) -> str:
+        """Queue the digests subscribers asked for at this local hour."""
+        settings = self.options
+        now = self.clock.now()
+        local = now.astimezone(settings.zone)
+        runs = [("daily", timedelta(days=1), f"pdigest:{local.date().isoformat()}")]
+        if WEEKDAYS[local.weekday()] == settings.weekly_digest_day:
+            year, week, _ = local.isocalendar()
+            runs.append(("weekly", timedelta(days=7), f"pdigest:w{year}-{week:02d}"))
+        queued = 0
+        empty = 0
+        for digest, period, key in runs:
+            async with self.db.session() as session:
+                selection = SelectionRepository(session)
+                due = await selection.digest_subscribers(digest, local.hour)
+                plans = []
+                for subscriber_id, destination_id, language in due:
+                    tags = await selection.followed_tags(subscriber_id)
+                    ids = await selection.most_read(
+                        now - period, settings.digest_size, tag_ids=tags
+                    )
+                    destination = await DestinationRepository(session).get(destination_id)
+                    plans.append((destination, ids, language))
+            for destination, ids, language in plans:
+                if destination is None or not ids:
+                    empty += 1
+                    continue
+                title = WEEKLY_TITLES[_lang(language)] if digest == "weekly" else None
+                queued += await self.publishing.message(
+                    [destination],
+                    key=key,
+                    kind=DeliveryKind.DIGEST,
+                    payload=_payload(ids, language=language, title=title),
+                )
+        return f"{local:%H}:00: queued {queued}, nothing to send {empty}"
 
 
 def _payload(

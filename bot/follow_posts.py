@@ -12,18 +12,16 @@ from __future__ import annotations
 import dataclasses
 import html
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Final
+from datetime import datetime, timedelta
+from typing import Final
 
 from bot.formatting import format_telegram
 from bot.formatting.options import FormatOptions
 from bot.links import clean_url, tag_url
 from bot.model import Article, Delivery, Destination, Platform, Post
+from bot.storage.database import Database
 from bot.storage.search import ReadingRepository
 from bot.storage.subscribers import FollowQueueRepository, SubscriberRepository
-
-if TYPE_CHECKING:
-    from bot.rendering import Renderer
 
 MAX_GROUP: Final = 10
 GROUP_WINDOW: Final = timedelta(seconds=30)  # posts due this soon join the message going now
@@ -34,21 +32,24 @@ TITLES: Final = {
 
 
 async def follow_post(
-    renderer: Renderer, delivery: Delivery, destination: Destination
+    db: Database,
+    options: FormatOptions,
+    delivery: Delivery,
+    destination: Destination,
+    now: datetime,
 ) -> Post | None:
     """The post for a follow delivery, grouping the others waiting for the same chat."""
-    async with renderer.db.session() as session:
+    async with db.session() as session:
         queue = FollowQueueRepository(session)
         if await queue.was_absorbed(delivery.id):
             return None
-        due_by = datetime.now(UTC) + GROUP_WINDOW
+        due_by = now + GROUP_WINDOW
         ids = await queue.absorb(delivery.id, destination.id, MAX_GROUP, due_by=due_by)
         await session.commit()
         subscriber = None
         if destination.address.lstrip("-").isdigit():
             subscriber = await SubscriberRepository(session).by_chat(int(destination.address))
         articles = await ReadingRepository(session).articles(ids)
-    options = await renderer.current_options()
     language = subscriber.language if subscriber is not None else options.language
     options = dataclasses.replace(options, language="en" if language == "en" else "ar")
     if not articles:

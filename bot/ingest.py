@@ -34,7 +34,7 @@ from bot.ports import Clock, UnitOfWork
 from bot.revision_guard import RevisionGate
 from bot.revision_guard import plan as plan_revisions
 from bot.selection import plausible
-from bot.sources.feeds import looks_like_feed, parse_feed
+from bot.sources.documents import read_document
 from bot.sources.fetch import Fetcher, FetchResult
 from bot.sources.pages import extract_article
 from bot.sources.sanitise import clean_draft, describe, shown_link
@@ -103,6 +103,7 @@ class Ingestor:
         *,
         on_new: OnNewArticle | None = None,
         before_new: Callable[[], Awaitable[object]] | None = None,
+        on_changed: OnChangedArticle | None = None,
         rng: random.Random | None = None,
         events: Events | None = None,
     ) -> None:
@@ -112,7 +113,7 @@ class Ingestor:
         self.options = options
         self.on_new = on_new
         self.before_new = before_new
-        self.on_changed: OnChangedArticle | None = None
+        self.on_changed = on_changed
         self.rng = rng or random.Random()
         self.events = events or Events()
         self._hosts: dict[str, asyncio.Semaphore] = {}
@@ -315,25 +316,26 @@ class Ingestor:
 
     async def site_social(self) -> SocialLinks:
         """The social channels the site advertises, as last seen on its pages."""
-        async with self.db.session() as session:
-            raw = await FlagRepository(session).get(SITE_SOCIAL_FLAG)
-        if not raw:
-            return SocialLinks()
-        return SocialLinks(**json.loads(raw))
+        return await read_site_social(self.db)
 
     def _read(
         self, result: FetchResult, source: Source | None, report: PollReport | None = None
     ) -> list[ArticleDraft]:
-        selectors = dict(source.selectors) if source else None
-        if looks_like_feed(result.content, result.content_type):
-            rejected: list[tuple[str, str]] = []
-            doubts = report.doubts if report is not None else None
-            drafts = parse_feed(result.content, result.url, rejected=rejected, doubts=doubts)
-            for item, reason in rejected:
-                if report is not None:
-                    self._skip(report, item, reason)
-            return drafts
-        return [extract_article(result.text, result.url, selectors=selectors)]
+        rejected: list[tuple[str, str]] = []
+        _, drafts = read_document(
+            result.content,
+            result.text,
+            result.url,
+            content_type=result.content_type,
+            selectors=dict(source.selectors) if source else None,
+            now=self.clock.now(),
+            rejected=rejected,
+            doubts=report.doubts if report is not None else None,
+        )
+        for item, reason in rejected:
+            if report is not None:
+                self._skip(report, item, reason)
+        return drafts
 
     async def _complete(self, draft: ArticleDraft) -> ArticleDraft:
         """Fill what a feed item lacks (body, tags, counter) from its article page."""
@@ -344,7 +346,7 @@ class Ingestor:
         try:
             await self._pace(draft.url)
             result = await self.fetch(draft.url)
-            page = extract_article(result.text, result.url)
+            page = extract_article(result.text, result.url, now=self.clock.now())
         except Exception as exc:  # the feed's own text is still worth storing
             log.warning("could not complete %s from its page: %s", draft.url, describe(exc))
             return draft
@@ -478,6 +480,15 @@ class Ingestor:
         base = min(base, max(self.options.max_backoff, self.options.poll_interval))
         spread = base * self.options.jitter
         return timedelta(seconds=base + self.rng.uniform(-spread, spread))
+
+
+async def read_site_social(db: Database) -> SocialLinks:
+    """The social channels the site advertises, as last seen on its pages."""
+    async with db.session() as session:
+        raw = await FlagRepository(session).get(SITE_SOCIAL_FLAG)
+    if not raw:
+        return SocialLinks()
+    return SocialLinks(**json.loads(raw))
 
 
 def is_breaking(draft: ArticleDraft, markers: Sequence[str]) -> bool:

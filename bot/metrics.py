@@ -21,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from aiohttp import web
 from prometheus_client import (
@@ -39,9 +39,6 @@ from bot.ports import Clock
 from bot.storage.database import Database
 from bot.storage.operations import OperationsRepository
 from bot.web import WebServer
-
-if TYPE_CHECKING:
-    from bot.app import App
 
 log = logging.getLogger(__name__)
 
@@ -253,21 +250,29 @@ def metrics_routes(
     return setup
 
 
-def metrics_server(app: App, metrics: PrometheusEvents) -> WebServer:
+def metrics_server(
+    host: str,
+    port: int,
+    metrics: PrometheusEvents,
+    db: Database,
+    clock: Clock,
+    *,
+    budget: Callable[[], BudgetReader | None],
+    scheduler_running: Callable[[], bool],
+    max_poll_age: float,
+) -> WebServer:
     """The second HTTP server: `/metrics` and `/healthz` on NASHIR_METRICS_HOST:PORT.
 
     Kept apart from the webhook server so the monitoring port can stay on a
     private interface while the webhook faces the reverse proxy.
     """
-    settings = app.settings
-    assert settings.metrics_port is not None
-    server = WebServer(settings.metrics_host, settings.metrics_port)
-    server.add(metrics_routes(metrics, app.db, app.clock, lambda: app.worker.budget))
+    server = WebServer(host, port)
+    server.add(metrics_routes(metrics, db, clock, budget))
     health = HealthCheck(
-        app.db,
-        app.clock,
-        scheduler_running=lambda: app.scheduler is not None and bool(app.scheduler.running),
-        max_poll_age=settings.health_poll_age,
+        db,
+        clock,
+        scheduler_running=scheduler_running,
+        max_poll_age=max_poll_age,
     )
     server.add(health.routes)
     return server

@@ -12,15 +12,14 @@ it too.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from bot.errors import PublishError
+from bot.ports import Clock, Publisher
 from bot.storage.articles import ArticleRepository
+from bot.storage.database import Database
 from bot.storage.delivery_store import DeliveryStore
-
-if TYPE_CHECKING:
-    from bot.app import App
 
 log = logging.getLogger(__name__)
 
@@ -40,11 +39,13 @@ class RemovalReport:
         return self.failed == 0
 
 
-async def delete_everywhere(app: App, article_id: int) -> RemovalReport:
+async def delete_everywhere(
+    db: Database, clock: Clock, publishers: Mapping[str, Publisher], article_id: int
+) -> RemovalReport:
     """Delete every posted copy of an article and cancel what is still queued."""
     report = RemovalReport()
-    now = app.clock.now()
-    async with app.db.session() as session:
+    now = clock.now()
+    async with db.session() as session:
         await ArticleRepository(session).set_skipped(article_id)
         store = DeliveryStore(session)
         report.cancelled = await store.cancel_pending(article_id, "article removed")
@@ -52,7 +53,7 @@ async def delete_everywhere(app: App, article_id: int) -> RemovalReport:
         await session.commit()
     for copy in copies:
         destination, delivery = copy.destination, copy.delivery
-        publisher = app.publishers.get(destination.platform.value)
+        publisher = publishers.get(destination.platform.value)
         if publisher is None or delivery.message_id is None:
             continue
         try:
@@ -67,7 +68,7 @@ async def delete_everywhere(app: App, article_id: int) -> RemovalReport:
             report.failed += 1
             report.errors.append(f"{destination.platform.value}:{destination.address}: {exc}")
             continue
-        async with app.db.session() as session:
+        async with db.session() as session:
             await DeliveryStore(session).mark_removed(delivery.id, now)
             await session.commit()
         report.deleted += 1

@@ -12,6 +12,7 @@ import dataclasses
 import html
 from collections.abc import Awaitable, Callable, Hashable
 
+from bot.clock import SystemClock
 from bot.follow_posts import follow_post
 from bot.formatting import FormatOptions, format_telegram, format_x
 from bot.formatting.labels import labels_for
@@ -25,6 +26,7 @@ from bot.model import (
     Post,
     SocialLinks,
 )
+from bot.ports import Clock
 from bot.storage.approvals import headline_override
 from bot.storage.articles import ArticleRepository
 from bot.storage.database import Database
@@ -42,18 +44,21 @@ class Renderer:
         *,
         social: SocialSource | None = None,
         overrides: SocialLinks | None = None,
+        clock: Clock | None = None,
     ) -> None:
         self.db = db
         self.options = options
         self.social = social
         self.overrides = overrides or SocialLinks()
+        self.clock = clock or SystemClock()
 
     async def __call__(self, delivery: Delivery, destination: Destination) -> Post | None:
         """The post for this delivery, or None when its article is gone."""
         if delivery.article_id is None:
             return self.message(delivery.payload or "", destination)
         if delivery.kind is DeliveryKind.FOLLOW:
-            return await follow_post(self, delivery, destination)
+            options = await self.current_options()
+            return await follow_post(self.db, options, delivery, destination, self.clock.now())
         async with self.db.session() as session:
             article = await ArticleRepository(session).get(delivery.article_id)
         if article is None:

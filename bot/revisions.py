@@ -16,16 +16,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
-from bot.delivery import chat_kind, content_hash
+from bot.delivery import Render, chat_kind, content_hash
 from bot.errors import PublishError, RateLimited
 from bot.model import Platform
+from bot.ports import Publisher
+from bot.ratelimit import TelegramLimiter
+from bot.storage.database import Database
 from bot.storage.delivery_store import DeliveryStore, PostedCopy
-
-if TYPE_CHECKING:
-    from bot.app import App
 
 log = logging.getLogger(__name__)
 
@@ -43,64 +43,81 @@ class RevisionReport:
     errors: list[str] = field(default_factory=list)
 
 
-async def revise(app: App, article_id: int) -> RevisionReport:
-    """Edit every posted copy of an article whose rendered post changed."""
-    report = RevisionReport()
-    async with app.db.session() as session:
-        copies = await DeliveryStore(session).posted(article_id)
-    for copy in copies:
-        await _revise_copy(app, copy, report)
-    if report.edited or report.failed:
-        log.info(
-            "article %d revised: %d edited, %d unchanged, %d failed",
-            article_id,
-            report.edited,
-            report.unchanged,
-            report.failed,
-        )
-    return report
+class Revisions:
+    """Edits the posted copies of an article whose text changed at the source."""
 
+    def __init__(
+        self,
+        db: Database,
+        publishers: Mapping[str, Publisher],
+        render: Render,
+        limiter: TelegramLimiter | None,
+    ) -> None:
+        self.db = db
+        self.publishers = publishers
+        self.renderer = render
+        self.limiter = limiter
 
-async def _revise_copy(app: App, copy: PostedCopy, report: RevisionReport) -> None:
-    destination, delivery = copy.destination, copy.delivery
-    publisher = app.publishers.get(destination.platform.value)
-    post = await app.renderer(delivery, destination)
-    if post is None or publisher is None or delivery.message_id is None:
-        report.not_editable += 1
-        return
-    fingerprint = content_hash(post)
-    if fingerprint == copy.content_hash:
-        report.unchanged += 1
-        return
-    if destination.platform is Platform.X:
-        report.not_editable += 1
-        return
-    for attempt in (1, 2):
-        if app.limiter is not None and destination.platform is Platform.TELEGRAM:
-            await app.limiter.acquire(
-                destination.address, chat_kind(destination), max_wait=LONGEST_WAIT
+    async def revise(self, article_id: int) -> RevisionReport:
+        """Edit every posted copy of an article whose rendered post changed."""
+        report = RevisionReport()
+        async with self.db.session() as session:
+            copies = await DeliveryStore(session).posted(article_id)
+        for copy in copies:
+            await self._revise_copy(copy, report)
+        if report.edited or report.failed:
+            log.info(
+                "article %d revised: %d edited, %d unchanged, %d failed",
+                article_id,
+                report.edited,
+                report.unchanged,
+                report.failed,
             )
-        try:
-            await publisher.edit(destination, delivery.message_id, post)
-        except RateLimited as exc:
-            if app.limiter is not None:
-                app.limiter.penalize(destination.address, exc.retry_after)
-            if attempt == 1 and exc.retry_after <= LONGEST_WAIT:
-                if app.limiter is None:
-                    await asyncio.sleep(exc.retry_after)
-                continue
-            report.failed += 1
-            report.errors.append(f"{destination.address}: {exc}")
+        return report
+
+    async def _revise_copy(self, copy: PostedCopy, report: RevisionReport) -> None:
+        destination, delivery = copy.destination, copy.delivery
+        publisher = self.publishers.get(destination.platform.value)
+        post = await self.renderer(delivery, destination)
+        if post is None or publisher is None or delivery.message_id is None:
+            report.not_editable += 1
             return
-        except PublishError as exc:
-            log.warning(
-                "could not edit message %s in %s: %s", delivery.message_id, destination.address, exc
-            )
-            report.failed += 1
-            report.errors.append(f"{destination.address}: {exc}")
+        fingerprint = content_hash(post)
+        if fingerprint == copy.content_hash:
+            report.unchanged += 1
             return
-        break
-    async with app.db.session() as session:
-        await DeliveryStore(session).set_content_hash(delivery.id, fingerprint)
-        await session.commit()
-    report.edited += 1
+        if destination.platform is Platform.X:
+            report.not_editable += 1
+            return
+        for attempt in (1, 2):
+            if self.limiter is not None and destination.platform is Platform.TELEGRAM:
+                await self.limiter.acquire(
+                    destination.address, chat_kind(destination), max_wait=LONGEST_WAIT
+                )
+            try:
+                await publisher.edit(destination, delivery.message_id, post)
+            except RateLimited as exc:
+                if self.limiter is not None:
+                    self.limiter.penalize(destination.address, exc.retry_after)
+                if attempt == 1 and exc.retry_after <= LONGEST_WAIT:
+                    if self.limiter is None:
+                        await asyncio.sleep(exc.retry_after)
+                    continue
+                report.failed += 1
+                report.errors.append(f"{destination.address}: {exc}")
+                return
+            except PublishError as exc:
+                log.warning(
+                    "could not edit message %s in %s: %s",
+                    delivery.message_id,
+                    destination.address,
+                    exc,
+                )
+                report.failed += 1
+                report.errors.append(f"{destination.address}: {exc}")
+                return
+            break
+        async with self.db.session() as session:
+            await DeliveryStore(session).set_content_hash(delivery.id, fingerprint)
+            await session.commit()
+        report.edited += 1

@@ -9,7 +9,6 @@ import signal
 from contextlib import suppress
 
 from bot.app import App
-from bot.storage.source_setting import register_setting_sources
 from scheduler import jobs
 from scheduler.leader import LeaderLock
 from scheduler.setup import build_scheduler
@@ -20,7 +19,6 @@ log = logging.getLogger(__name__)
 async def serve(app: App, stop: asyncio.Event) -> None:
     """Start everything, wait for `stop`, then shut down in reverse order."""
     await app.start(read_updates=False)  # only the leader reads updates
-    await register_setting_sources(app.db, app.settings.sources, app.clock.now())
     scheduler = build_scheduler(app, await app.sources())
     app.scheduler = scheduler
     scheduler.leader = LeaderLock(

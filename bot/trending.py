@@ -19,19 +19,18 @@ import asyncio
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 from bot.errors import NashirError
+from bot.ingest import Ingestor
 from bot.links import canonical_url
 from bot.model import ArticleDraft, DeliveryKind
-from bot.publishing import BROADCAST_KINDS, CHANNEL_KINDS, delivery_key
+from bot.ports import Clock
+from bot.publishing import BROADCAST_KINDS, CHANNEL_KINDS, Publishing, delivery_key
 from bot.selection import clean, top_by_velocity, velocity
 from bot.storage.articles import ArticleRepository
+from bot.storage.database import Database
 from bot.storage.destinations import DestinationRepository
 from bot.storage.scheduling import SampleRepository, SelectionRepository
-
-if TYPE_CHECKING:
-    from bot.app import App
 
 log = logging.getLogger(__name__)
 
@@ -52,94 +51,122 @@ class RefreshReport:
         return text + (f", {len(self.errors)} errors" if self.errors else "")
 
 
-async def refresh_reads(app: App) -> RefreshReport:
-    """Read the counters of recent articles from their pages and the most-read block."""
-    settings = app.settings
-    now = app.clock.now()
-    async with app.db.session() as session:
-        recent = await SelectionRepository(session).recent(
-            now - timedelta(days=settings.reads_days), CANDIDATES
-        )
-    report = RefreshReport()
-    pages = recent[: settings.reads_pages]
-    drafts = await asyncio.gather(*(_page(app, url, report) for _, url in pages))
-    readings: dict[int, int] = {}
-    by_url = {canonical_url(url): article_id for article_id, url in recent}
-    for (article_id, _), draft in zip(pages, drafts, strict=True):
-        if draft is None:
-            continue
-        report.pages += 1
-        for entry in draft.most_read:
-            known = by_url.get(canonical_url(entry.url)) if entry.url else None
-            if known is not None and entry.reads is not None:
-                readings.setdefault(known, entry.reads)
-        if draft.reads is not None:
-            readings[article_id] = draft.reads
-    async with app.db.session() as session:
-        for article_id, reads in readings.items():
-            if await app.ingestor.record_reading(session, article_id, reads):
-                report.kept += 1
-            else:
-                report.discarded += 1
-        await session.commit()
-    return report
+@dataclass(frozen=True, slots=True)
+class TrendingOptions:
+    """What counts as trending, and how counters are refreshed (NASHIR_READS_*, _TRENDING_*)."""
+
+    reads_days: float
+    reads_pages: int
+    reads_max_per_hour: int
+    trending_hours: float
+    trending_top: int
+    trending_min_velocity: float
+    trending_cooldown_hours: float
+    trending_to_x: bool
 
 
-async def _page(app: App, url: str, report: RefreshReport) -> ArticleDraft | None:
-    try:
-        return await app.ingestor.read_url(url)
-    except NashirError as exc:
-        report.errors.append(f"{url}: {exc}")
-        log.info("could not read the counter of %s: %s", url, exc)
-        return None
+class Trending:
+    """Refreshes read counters and posts what is trending, through the publishing service."""
 
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        ingestor: Ingestor,
+        publishing: Publishing,
+        options: TrendingOptions,
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.ingestor = ingestor
+        self.publishing = publishing
+        self.options = options
 
-async def trending_now(app: App) -> list[tuple[int, float]]:
-    """(article id, reads per hour) of the top N by velocity, fastest first."""
-    settings = app.settings
-    now = app.clock.now()
-    window = timedelta(hours=settings.trending_hours)
-    async with app.db.session() as session:
-        recent = await SelectionRepository(session).recent(
-            now - timedelta(days=settings.reads_days), CANDIDATES
-        )
-        samples = await SampleRepository(session).since([i for i, _ in recent], now - window)
-    speeds = {
-        article_id: velocity(clean(found, settings.reads_max_per_hour), now, window)
-        for article_id, found in samples.items()
-    }
-    top = top_by_velocity(speeds, settings.trending_top, settings.trending_min_velocity)
-    return [(article_id, speeds[article_id]) for article_id in top]
-
-
-async def post_trending(app: App) -> str:
-    """Queue the articles entering the top N that were never posted as trending."""
-    settings = app.settings
-    now = app.clock.now()
-    cooldown = timedelta(hours=settings.trending_cooldown_hours)
-    top = await trending_now(app)
-    posted: list[int] = []
-    waiting: list[int] = []
-    kinds = BROADCAST_KINDS if settings.trending_to_x else CHANNEL_KINDS
-    for article_id, speed in top:
-        async with app.db.session() as session:
-            selection = SelectionRepository(session)
-            if await selection.key_used(delivery_key(DeliveryKind.TRENDING, article_id)):
+    async def refresh_reads(self) -> RefreshReport:
+        """Read the counters of recent articles from their pages and the most-read block."""
+        settings = self.options
+        now = self.clock.now()
+        async with self.db.session() as session:
+            recent = await SelectionRepository(session).recent(
+                now - timedelta(days=settings.reads_days), CANDIDATES
+            )
+        report = RefreshReport()
+        pages = recent[: settings.reads_pages]
+        drafts = await asyncio.gather(*(self._page(url, report) for _, url in pages))
+        readings: dict[int, int] = {}
+        by_url = {canonical_url(url): article_id for article_id, url in recent}
+        for (article_id, _), draft in zip(pages, drafts, strict=True):
+            if draft is None:
                 continue
-            if await _too_soon(selection, article_id, now, cooldown):
-                waiting.append(article_id)
+            report.pages += 1
+            for entry in draft.most_read:
+                known = by_url.get(canonical_url(entry.url)) if entry.url else None
+                if known is not None and entry.reads is not None:
+                    readings.setdefault(known, entry.reads)
+            if draft.reads is not None:
+                readings[article_id] = draft.reads
+        async with self.db.session() as session:
+            for article_id, reads in readings.items():
+                if await self.ingestor.record_reading(session, article_id, reads):
+                    report.kept += 1
+                else:
+                    report.discarded += 1
+            await session.commit()
+        return report
+
+    async def _page(self, url: str, report: RefreshReport) -> ArticleDraft | None:
+        try:
+            return await self.ingestor.read_url(url)
+        except NashirError as exc:
+            report.errors.append(f"{url}: {exc}")
+            log.info("could not read the counter of %s: %s", url, exc)
+            return None
+
+    async def trending_now(self) -> list[tuple[int, float]]:
+        """(article id, reads per hour) of the top N by velocity, fastest first."""
+        settings = self.options
+        now = self.clock.now()
+        window = timedelta(hours=settings.trending_hours)
+        async with self.db.session() as session:
+            recent = await SelectionRepository(session).recent(
+                now - timedelta(days=settings.reads_days), CANDIDATES
+            )
+            samples = await SampleRepository(session).since([i for i, _ in recent], now - window)
+        speeds = {
+            article_id: velocity(clean(found, settings.reads_max_per_hour), now, window)
+            for article_id, found in samples.items()
+        }
+        top = top_by_velocity(speeds, settings.trending_top, settings.trending_min_velocity)
+        return [(article_id, speeds[article_id]) for article_id in top]
+
+    async def post_trending(self) -> str:
+        """Queue the articles entering the top N that were never posted as trending."""
+        settings = self.options
+        now = self.clock.now()
+        cooldown = timedelta(hours=settings.trending_cooldown_hours)
+        top = await self.trending_now()
+        posted: list[int] = []
+        waiting: list[int] = []
+        kinds = BROADCAST_KINDS if settings.trending_to_x else CHANNEL_KINDS
+        for article_id, speed in top:
+            async with self.db.session() as session:
+                selection = SelectionRepository(session)
+                if await selection.key_used(delivery_key(DeliveryKind.TRENDING, article_id)):
+                    continue
+                if await _too_soon(selection, article_id, now, cooldown):
+                    waiting.append(article_id)
+                    continue
+                article = await ArticleRepository(session).get(article_id)
+                destinations = await DestinationRepository(session).active(kinds)
+            if article is None:
                 continue
-            article = await ArticleRepository(session).get(article_id)
-            destinations = await DestinationRepository(session).active(kinds)
-        if article is None:
-            continue
-        if await app.publishing.trending(article, destinations):
-            log.info("article %d is trending (%.0f reads/hour): queued", article_id, speed)
-            posted.append(article_id)
-    parts = [f"top {len(top)}", f"posted {_ids(posted)}"]
-    if waiting:
-        parts.append(f"cooling down {_ids(waiting)}")
-    return ", ".join(parts)
+            if await self.publishing.trending(article, destinations):
+                log.info("article %d is trending (%.0f reads/hour): queued", article_id, speed)
+                posted.append(article_id)
+        parts = [f"top {len(top)}", f"posted {_ids(posted)}"]
+        if waiting:
+            parts.append(f"cooling down {_ids(waiting)}")
+        return ", ".join(parts)
 
 
 async def _too_soon(

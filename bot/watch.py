@@ -8,32 +8,46 @@ that quiet spell; the next article ends the spell.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
+from bot.ports import Clock
 from bot.selection import inside_window, parse_clock, window_time_between
+from bot.storage.database import Database
 from bot.storage.flags import FlagRepository
 from bot.storage.scheduling import SelectionRepository
-
-if TYPE_CHECKING:
-    from bot.app import App
 
 log = logging.getLogger(__name__)
 
 QUIET_FLAG = "site_quiet_alerted"
 
 
-async def check_site_quiet(app: App) -> str:
+@dataclass(frozen=True, slots=True)
+class QuietWatchOptions:
+    """How long a silence may last, and in which hours the site usually publishes."""
+
+    quiet_site_hours: float
+    publishing_hours: str  # "HH:MM-HH:MM", local to `zone`
+    zone: ZoneInfo
+
+
+async def check_site_quiet(
+    db: Database,
+    clock: Clock,
+    settings: QuietWatchOptions,
+    alert: Callable[[str], Awaitable[None]] | None,
+) -> str:
     """Alert once per quiet spell; return what was found."""
-    settings = app.settings
     if settings.quiet_site_hours <= 0:
         return "off"
-    now = app.clock.now()
+    now = clock.now()
     start, _, end = settings.publishing_hours.partition("-")
     opens, closes = parse_clock(start), parse_clock(end)
     if not inside_window(now, settings.zone, opens, closes):
         return "outside publishing hours"
-    async with app.db.session() as session:
+    async with db.session() as session:
         last = await SelectionRepository(session).last_seen()
         alerted = await FlagRepository(session).get(QUIET_FLAG)
     if last is None:
@@ -49,10 +63,9 @@ async def check_site_quiet(app: App) -> str:
         f"{last.astimezone(settings.zone):%Y-%m-%d %H:%M}). Is the site's feed working?"
     )
     log.error("%s", text)
-    alert = app.worker.alert
     if alert is not None:
         await alert(text)
-    async with app.db.session() as session:
+    async with db.session() as session:
         await FlagRepository(session).set(QUIET_FLAG, last.isoformat(), now)
         await session.commit()
     return f"quiet for {hours:.1f} publishing hours: admins alerted"

@@ -9,9 +9,8 @@ posts and edited messages are ignored.
 
 from __future__ import annotations
 
-import hashlib
-import secrets
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from typing import Any
 
 from telegram.ext import (
     CallbackQueryHandler,
@@ -21,17 +20,12 @@ from telegram.ext import (
     filters,
 )
 
-from bot.admin_service import AdminService
-from bot.search import Search
-from bot.subscribers import Subscribers
-from handlers import admin, callbacks, inline, notify, search, subscriber, tags
+from bot.web import WebServer
+from handlers import admin, callbacks, inline, preferences, search, subscriber, tags
 from handlers.context import BotApplication, Services
 from handlers.errors import on_error
 from handlers.menus import set_menus
 from handlers.webhook import set_webhook, webhook_path, webhook_routes
-
-if TYPE_CHECKING:
-    from bot.app import App
 
 SUBSCRIBER = {
     "start": subscriber.start,
@@ -44,7 +38,9 @@ SUBSCRIBER = {
     "following": tags.following,
     "digest": subscriber.digest,
     "search": search.search,
+    "settings": preferences.settings,
     "lang": subscriber.lang_command,
+    "privacy": preferences.privacy,
     "stop": subscriber.stop,
 }
 ADMIN = {
@@ -64,20 +60,15 @@ ADMIN = {
 }
 
 
-def register(application: Any, app: App) -> None:
-    """Attach every handler and the services they use."""
-    token = app.settings.telegram_bot_token
-    secret = token.get_secret_value() if token is not None else secrets.token_hex(16)
-    services = Services(
-        app=app,
-        subscribers=Subscribers(app.db, app.clock),
-        search=Search(app.db),
-        admin=AdminService(app),
-        callback_key=hashlib.sha256(b"nashir-buttons:" + secret.encode()).digest(),
-        admin_ids=frozenset(app.settings.admin_ids),
-    )
+def register(
+    application: Any,
+    services: Services,
+    *,
+    webhook: tuple[str, str] | None = None,
+    web: WebServer | None = None,
+) -> None:
+    """Attach every handler and the services they use; in webhook mode, its route on `web`."""
     application.bot_data["services"] = services
-    application.bot_data["app"] = app
     private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
     for name, callback in {**SUBSCRIBER, **ADMIN}.items():
         application.add_handler(CommandHandler(name, callback, filters=private))
@@ -92,16 +83,19 @@ def register(application: Any, app: App) -> None:
     application.add_handler(CallbackQueryHandler(callbacks.button))
     application.add_handler(InlineQueryHandler(inline.inline_query))
     application.add_error_handler(on_error)
-    notify.connect(application, services)
-    if app.webhook_url is not None and app.web is not None:
-        app.web.add(webhook_routes(application, webhook_path(app.webhook_url), app.webhook_secret))
+    if webhook is not None and web is not None:
+        url, secret = webhook
+        web.add(webhook_routes(application, webhook_path(url), secret))
 
 
-async def on_start(app: App) -> None:
+async def on_start(
+    application: BotApplication,
+    *,
+    admin_ids: Sequence[int],
+    language: str,
+    webhook: tuple[str, str] | None = None,
+) -> None:
     """After the Telegram application started: menus, and the webhook in webhook mode."""
-    application: BotApplication | None = app.telegram
-    if application is None:
-        return
-    await set_menus(application, app.settings.admin_ids, app.settings.language)
-    if app.webhook_url is not None:
-        await set_webhook(application, app.webhook_url, app.webhook_secret)
+    await set_menus(application, admin_ids, language)
+    if webhook is not None:
+        await set_webhook(application, *webhook)

@@ -76,7 +76,7 @@ def _no_arguments(context: BotContext, command: str) -> None:
 def _when(value: datetime | None, context: BotContext, lang: str) -> str:
     if value is None:
         return text(lang, "none")
-    return value.astimezone(context.app.settings.zone).strftime("%Y-%m-%d %H:%M")
+    return value.astimezone(context.services.zone).strftime("%Y-%m-%d %H:%M")
 
 
 @admin_only("stats")

@@ -10,7 +10,6 @@ from telegram import ForceReply, Update
 from bot.approval import Approval
 from handlers.context import BotContext, language
 from handlers.i18n import text
-from handlers.notify import approval_request
 
 log = logging.getLogger(__name__)
 
@@ -19,7 +18,7 @@ MAX_HEADLINE = 300
 
 
 def _approval(context: BotContext) -> Approval | None:
-    return getattr(context.app, "approval", None)
+    return context.services.approval
 
 
 async def approval_button(
@@ -92,10 +91,6 @@ async def awaiting_headline(update: Update, context: BotContext) -> bool:
     await message.reply_text(text(lang, "headline_set"))
     article = await context.services.admin.article(str(article_id))
     destinations = await approval.held_destinations(article_id)
-    await approval_request(
-        context.application,  # type: ignore[arg-type]
-        context.services,
-        dataclasses.replace(article, title=headline),
-        destinations,
-    )
+    if approval.ask is not None:
+        await approval.ask(dataclasses.replace(article, title=headline), destinations)
     return True

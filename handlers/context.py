@@ -1,4 +1,4 @@
-"""The typed context every handler receives: the app and its services, no string keys.
+"""The typed context every handler receives: the services it calls, no string keys.
 
 PTB builds one `BotContext` per update (see `ContextTypes` in `bot.app`);
 `context.services` is what `register` stored. The reply language is the
@@ -12,6 +12,7 @@ import hashlib
 import hmac
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
+from zoneinfo import ZoneInfo
 
 from telegram import Update
 from telegram.ext import Application, CallbackContext, ExtBot
@@ -20,7 +21,9 @@ from handlers.i18n import language_of, text
 
 if TYPE_CHECKING:
     from bot.admin_service import AdminService
-    from bot.app import App
+    from bot.alerts import Alerts
+    from bot.approval import Approval
+    from bot.rendering import Renderer
     from bot.search import Search
     from bot.subscribers import Subscribers
 
@@ -30,13 +33,19 @@ SIGNATURE_LENGTH = 10
 
 @dataclass
 class Services:
-    """What handlers call; built once by `handlers.register`."""
+    """What handlers call and the few settings they read; built once by the bootstrap."""
 
-    app: App
     subscribers: Subscribers
     search: Search
     admin: AdminService
+    renderer: Renderer
+    approval: Approval
+    alerts: Alerts
     callback_key: bytes
+    language: str = "ar"  # the bot's default language (NASHIR_LANGUAGE)
+    zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
+    admin_chat_id: int | None = None
+    bot_name: str | None = None  # NASHIR_BOT_NAME; else the name getMe gives
     admin_ids: frozenset[int] = field(default_factory=frozenset)
 
     def is_admin(self, user_id: int | None) -> bool:
@@ -45,18 +54,28 @@ class Services:
 
     def sign(self, data: str) -> str:
         """Callback data with a MAC, so a forged button press is recognised."""
-        return f"{data}|{self._mac(data)}"
+        return sign_button(self.callback_key, data)
 
     def verify(self, raw: str | None) -> str | None:
         """The data of a button this bot made, or None for forged or malformed data."""
         if not raw or "|" not in raw:
             return None
         data, _, mac = raw.rpartition("|")
-        return data if hmac.compare_digest(mac, self._mac(data)) else None
+        return data if hmac.compare_digest(mac, _mac(self.callback_key, data)) else None
 
-    def _mac(self, data: str) -> str:
-        digest = hmac.new(self.callback_key, data.encode(), hashlib.sha256).hexdigest()
-        return digest[:SIGNATURE_LENGTH]
+
+def button_key(secret: str) -> bytes:
+    """The key that signs this bot's buttons, derived from its token."""
+    return hashlib.sha256(b"nashir-buttons:" + secret.encode()).digest()
+
+
+def sign_button(key: bytes, data: str) -> str:
+    """`data` with its MAC appended (what `Services.verify` checks)."""
+    return f"{data}|{_mac(key, data)}"
+
+
+def _mac(key: bytes, data: str) -> str:
+    return hmac.new(key, data.encode(), hashlib.sha256).hexdigest()[:SIGNATURE_LENGTH]
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
@@ -66,11 +85,6 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
     def services(self) -> Services:
         """The services `register` attached to the application."""
         return cast(Services, self.bot_data["services"])
-
-    @property
-    def app(self) -> App:
-        """The running app."""
-        return self.services.app
 
 
 BotApplication = Application[Any, BotContext, Any, Any, Any, Any]
@@ -84,7 +98,7 @@ async def language(update: Update, context: BotContext) -> str:
     user = update.effective_user
     subscriber = await context.services.subscribers.get(user.id) if user else None
     if subscriber is None:
-        return language_of(update, context.app.settings.language)
+        return language_of(update, context.services.language)
     if context.user_data is not None:
         context.user_data[LANGUAGE_KEY] = subscriber.language
     return subscriber.language

@@ -48,7 +48,7 @@ async def _apologise(update: object, context: BotContext) -> None:
     try:
         lang = await language(update, context)
     except Exception:  # the database may be what failed
-        lang = context.app.settings.language
+        lang = context.services.language
     try:
         if update.callback_query is not None:
             await update.callback_query.answer(text(lang, "sorry"), show_alert=True)
@@ -68,9 +68,7 @@ async def _alert_if_repeated(context: BotContext, error: BaseException | None) -
     recent.append(now)
     if len(recent) < REPEATS or now - recent[0] > WINDOW:
         return
-    alerts = getattr(context.app, "alerts", None)
-    if alerts is not None:
-        await alerts(
+    await context.services.alerts(
             f"⚠️ {REPEATS} handler failures in {int(WINDOW // 60)} minutes; last: "
             f"{type(error).__name__}: {error}",
             key="handler-errors",

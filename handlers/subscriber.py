@@ -14,6 +14,8 @@ from bot.subscribers import DIGESTS, LANGUAGES, Reader
 from handlers.approval import awaiting_headline
 from handlers.context import BotContext, forget_language, language, say
 from handlers.i18n import language_of, text
+from handlers.preferences import DEFAULT_HOUR, digest_state, zone_label
+from handlers.search import run_search
 from handlers.tags import answer_follow
 from handlers.views import NO_PREVIEW, headline_list, tag_from_payload
 
@@ -27,7 +29,7 @@ def reader(update: Update, context: BotContext, chosen: str | None = None) -> Re
     """The user talking, as the subscriber service needs them."""
     assert update.effective_user is not None
     assert update.effective_chat is not None
-    default = language_of(update, context.app.settings.language)
+    default = language_of(update, context.services.language)
     return Reader(update.effective_user.id, update.effective_chat.id, chosen or default)
 
 
@@ -40,7 +42,7 @@ async def start(update: Update, context: BotContext) -> None:
     _, created = await services.subscribers.subscribe(reader(update, context))
     forget_language(context)
     lang = await language(update, context)
-    site = context.app.settings.contact_url or context.bot.first_name
+    site = context.services.bot_name or context.bot.first_name  # never the contact URL
     await message.reply_text(
         text(lang, "welcome" if created else "welcome_back", site=site),
         reply_markup=await _channel_buttons(context, lang),
@@ -57,7 +59,7 @@ async def start(update: Update, context: BotContext) -> None:
 
 
 async def _channel_buttons(context: BotContext, lang: str) -> InlineKeyboardMarkup | None:
-    options = await context.app.renderer.current_options()
+    options = await context.services.renderer.current_options()
     labels = labels_for("en" if lang == "en" else "ar")
     buttons = [
         InlineKeyboardButton(labels.network(name), url=url)
@@ -152,14 +154,17 @@ async def digest(update: Update, context: BotContext) -> None:
     if valid and len(args) == 2:
         valid = args[0] != "off" and args[1].isdigit() and 0 <= int(args[1]) <= 23
         hour = int(args[1]) if valid else None
+    zone = context.services.zone
     if not valid:
         current = await context.services.subscribers.get(update.effective_user.id)
-        mode, at = (current.digest, current.digest_hour) if current else ("off", 21)
-        shown = text(lang, f"digest_current_{mode}", hour=at)
+        mode, at = (current.digest, current.digest_hour) if current else ("off", DEFAULT_HOUR)
+        shown = digest_state(lang, mode, at, zone)
         await message.reply_text(text(lang, "digest_usage", current=shown))
         return
     chosen = await context.services.subscribers.set_digest(reader(update, context), args[0], hour)
-    await message.reply_text(text(lang, f"digest_{chosen.digest}", hour=chosen.digest_hour))
+    await message.reply_text(
+        text(lang, f"digest_{chosen.digest}", hour=chosen.digest_hour, zone=zone_label(zone))
+    )
 
 
 async def stop(update: Update, context: BotContext) -> None:
@@ -180,10 +185,14 @@ async def unknown(update: Update, context: BotContext) -> None:
 
 
 async def not_a_command(update: Update, context: BotContext) -> None:
-    """Text, stickers and photos in private: a headline an admin was asked for, else /help."""
+    """Words in private are a search (or the headline an admin was asked for); else a hint."""
     if await awaiting_headline(update, context):
         return
-    await say(update, context, "only_commands")
+    message = update.effective_message
+    if message is not None and message.text:
+        await run_search(update, context, message.text)
+        return
+    await say(update, context, "search_words_only")
 
 
 async def in_group(update: Update, context: BotContext) -> None:

@@ -1,17 +1,19 @@
 """Tags: /tags with follow buttons, /follow, /unfollow, /following.
 
-Tag names are matched forgivingly (`bot.tag_match`); when nothing matches,
-the closest tags come back as follow buttons.
+Tag names are matched forgivingly (`bot.tag_match`). A tag no story carries
+yet is followed all the same (its first story will come), and the closest
+known tags come back as follow buttons. Bare /follow offers the popular tags
+as buttons, bare /unfollow the reader's own.
 """
 
 from __future__ import annotations
 
 from telegram import Update
 
-from bot.subscribers import FollowResult, Outcome, Reader
+from bot.subscribers import MAX_UNSEEN, FollowResult, Outcome, Reader
 from handlers.context import BotContext, language, say
 from handlers.i18n import language_of, text
-from handlers.views import follow_keyboard
+from handlers.views import follow_keyboard, unfollow_keyboard
 
 POPULAR = 10
 MAX_TAG_CHARS = 100
@@ -20,7 +22,7 @@ MAX_TAG_CHARS = 100
 def _reader(update: Update, context: BotContext) -> Reader:
     assert update.effective_user is not None
     assert update.effective_chat is not None
-    default = language_of(update, context.app.settings.language)
+    default = language_of(update, context.services.language)
     return Reader(update.effective_user.id, update.effective_chat.id, default)
 
 
@@ -32,6 +34,9 @@ async def answer_follow(
     if message is None:
         return
     lang = await language(update, context)
+    if result.outcome is Outcome.TOO_MANY:
+        await message.reply_text(text(lang, "too_many_unseen", max=MAX_UNSEEN))
+        return
     if result.outcome is Outcome.UNKNOWN:
         reply = text(lang, "unknown_tag", tag=asked[:MAX_TAG_CHARS])
         if result.suggestions and not unfollow:
@@ -50,9 +55,18 @@ async def answer_follow(
     assert result.tag is not None
     if unfollow:
         key = "unfollowed" if result.outcome is Outcome.DONE else "not_following"
+    elif result.outcome is Outcome.DONE:
+        key = "followed_unseen" if result.unseen else "followed"
     else:
-        key = "followed" if result.outcome is Outcome.DONE else "already_following"
-    await message.reply_text(text(lang, key, tag=result.tag.name))
+        key = "already_following"
+    reply = text(lang, key, tag=result.tag.name)
+    if result.suggestions and not unfollow:
+        await message.reply_text(
+            f"{reply}\n{text(lang, 'suggest')}",
+            reply_markup=follow_keyboard(result.suggestions, context.services.sign),
+        )
+        return
+    await message.reply_text(reply)
 
 
 async def tags(update: Update, context: BotContext) -> None:
@@ -72,10 +86,10 @@ async def tags(update: Update, context: BotContext) -> None:
 
 
 async def follow(update: Update, context: BotContext) -> None:
-    """Follow a tag: /follow اليمن (spelling variants forgiven)."""
+    """Follow a tag: /follow اليمن (spelling variants forgiven); bare /follow offers buttons."""
     asked = " ".join(context.args or [])
     if not asked:
-        await say(update, context, "follow_usage")
+        await _offer(update, context)
         return
     if len(asked) > MAX_TAG_CHARS:
         await say(update, context, "too_long", max=MAX_TAG_CHARS)
@@ -90,7 +104,7 @@ async def unfollow(update: Update, context: BotContext) -> None:
         return
     asked = " ".join(context.args or [])
     if not asked:
-        await say(update, context, "unfollow_usage")
+        await _offer_own(update, context, update.effective_user.id)
         return
     if len(asked) > MAX_TAG_CHARS:
         await say(update, context, "too_long", max=MAX_TAG_CHARS)
@@ -114,6 +128,51 @@ async def following(update: Update, context: BotContext) -> None:
         return
     lines = [text(lang, "following_title"), *(f"• {tag.name}" for tag in followed)]
     await message.reply_text("\n".join(lines))
+
+
+async def _offer(update: Update, context: BotContext) -> None:
+    """Bare /follow: the popular tags as follow buttons (the usage line when there are none)."""
+    message = update.effective_message
+    if message is None:
+        return
+    lang = await language(update, context)
+    popular = await context.services.subscribers.popular_tags(POPULAR)
+    if not popular:
+        await message.reply_text(text(lang, "follow_usage"))
+        return
+    await message.reply_text(
+        text(lang, "follow_pick"),
+        reply_markup=follow_keyboard([tag for tag, _ in popular], context.services.sign),
+    )
+
+
+async def _offer_own(update: Update, context: BotContext, user_id: int) -> None:
+    """Bare /unfollow: the reader's own tags as unfollow buttons."""
+    message = update.effective_message
+    if message is None:
+        return
+    lang = await language(update, context)
+    followed = await context.services.subscribers.following(user_id)
+    if not followed:
+        await message.reply_text(text(lang, "following_none"))
+        return
+    await message.reply_text(
+        text(lang, "unfollow_pick"),
+        reply_markup=unfollow_keyboard(followed, context.services.sign),
+    )
+
+
+async def unfollow_button(update: Update, context: BotContext, tag_id: int) -> None:
+    """An unfollow button was pressed: stop following, and say so in a toast."""
+    query = update.callback_query
+    assert query is not None
+    lang = await language(update, context)
+    result = await context.services.subscribers.unfollow_id(query.from_user.id, tag_id)
+    if result.tag is None:
+        await query.answer(text(lang, "expired"), show_alert=True)
+        return
+    key = "unfollowed" if result.outcome is Outcome.DONE else "not_following"
+    await query.answer(text(lang, key, tag=result.tag.name))
 
 
 async def follow_button(update: Update, context: BotContext, tag_id: int) -> None:

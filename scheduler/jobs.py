@@ -29,11 +29,10 @@ from typing import TYPE_CHECKING
 
 from bot.control import is_paused
 from bot.delivery import DeliveryReport
-from bot.digests import post_channel_digest, post_personal_digests
 from bot.ingest import PollReport
+from bot.options import quiet_watch_options
 from bot.storage.delivery_store import DeliveryStore
 from bot.storage.sources import SourceRepository
-from bot.trending import post_trending, refresh_reads
 from bot.watch import check_site_quiet
 
 if TYPE_CHECKING:
@@ -133,10 +132,10 @@ async def most_read(app: App) -> str:
     """Refresh read counters, then post what is trending (not while paused)."""
     if not is_leader(app):
         return STANDBY
-    report = await refresh_reads(app)
+    report = await app.trending.refresh_reads()
     if await is_paused(app.db):
         return f"{report}; trending paused"
-    return f"{report}; {await post_trending(app)}"
+    return f"{report}; {await app.trending.post_trending()}"
 
 
 async def channel_digest(app: App) -> str:
@@ -145,7 +144,7 @@ async def channel_digest(app: App) -> str:
         return STANDBY
     if await is_paused(app.db):
         return PAUSED
-    return await post_channel_digest(app)
+    return await app.digests.post_channel_digest()
 
 
 async def personal_digests(app: App) -> str:
@@ -154,14 +153,15 @@ async def personal_digests(app: App) -> str:
         return STANDBY
     if await is_paused(app.db):
         return PAUSED
-    return await post_personal_digests(app)
+    return await app.digests.post_personal_digests()
 
 
 async def site_watch(app: App) -> str:
     """Alert the admins when the site has gone quiet."""
     if not is_leader(app):
         return STANDBY
-    return await check_site_quiet(app)
+    options = quiet_watch_options(app.settings)
+    return await check_site_quiet(app.db, app.clock, options, app.worker.alert)
 
 
 async def leadership(app: App) -> str:
@@ -178,9 +178,13 @@ async def catch_up(app: App) -> None:
     await app.outbox.settle()
     if await is_paused(app.db):
         return
-    for name, job in (("digest", post_channel_digest), ("personal digests", post_personal_digests)):
+    missed = (
+        ("digest", app.digests.post_channel_digest),
+        ("personal digests", app.digests.post_personal_digests),
+    )
+    for name, job in missed:
         try:
-            log.info("catch-up %s: %s", name, await job(app))
+            log.info("catch-up %s: %s", name, await job())
         except Exception:
             log.exception("catch-up of the %s failed", name)
 

@@ -19,6 +19,7 @@ import asyncio
 import dataclasses
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -34,12 +35,13 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import select
 
+from bot.admin_service import JobLine
 from bot.ingest import PollReport
 from bot.model import Source
 from bot.selection import parse_clock
 from bot.storage.database import Database
 from bot.storage.flags import FlagRepository
-from bot.storage.sources import SourceRepository
+from bot.storage.source_setting import register_setting_sources
 from bot.storage.tables import FlagRow
 from scheduler import jobs
 
@@ -265,6 +267,40 @@ async def sync_sources(app: App) -> str:
     return f"{len(wanted)} sources, {len(added)} added, {len(removed)} removed"
 
 
+class SchedulerPolls:
+    """The running scheduler as the admin commands see it (`bot.admin_service.PollSchedule`).
+
+    The scheduler is made when the bot starts, so it is looked up at each call.
+    """
+
+    def __init__(
+        self,
+        scheduler: Callable[[], AsyncIOScheduler | None],
+        add_poll: Callable[[AsyncIOScheduler, Source], None],
+    ) -> None:
+        self._scheduler = scheduler
+        self._add_poll = add_poll
+
+    def jobs(self) -> list[JobLine]:
+        """Every job, next run first."""
+        scheduler = self._scheduler()
+        if scheduler is None:
+            return []
+        return [JobLine(j.name, j.next_run, j.last_result) for j in describe_jobs(scheduler)]
+
+    def add_source(self, source: Source) -> None:
+        """Poll a source just added, soon, then at the usual interval (with jitter)."""
+        scheduler = self._scheduler()
+        if scheduler is not None and scheduler.get_job(f"poll:{source.id}") is None:
+            self._add_poll(scheduler, source)
+
+    def remove_source(self, source_id: int) -> None:
+        """Stop polling a source just removed."""
+        scheduler = self._scheduler()
+        if scheduler is not None and scheduler.get_job(f"poll:{source_id}") is not None:
+            scheduler.remove_job(f"poll:{source_id}")
+
+
 def describe_jobs(scheduler: AsyncIOScheduler) -> list[JobInfo]:
     """Every job, its next run (aware, None when paused) and its last result."""
     results: dict[str, str] = getattr(scheduler, "results", {})
@@ -310,10 +346,7 @@ async def schedule_lines(app: App, *, as_json: bool = False) -> list[str]:
     from scheduler.leader import current_leader
 
     await app.db.upgrade()
-    async with app.db.session() as session:  # as `App.start` registers them
-        for url in app.settings.sources:
-            await SourceRepository(session).ensure(url, app.clock.now())
-        await session.commit()
+    await register_setting_sources(app.db, app.settings.sources, app.clock.now())
     scheduler = build_scheduler(app, await app.sources())
     stored = await stored_results(app.db)
     infos = [

@@ -21,7 +21,6 @@ from bot.app import App
 from bot.fanout import article_to_subscribers, broadcast, fanout
 from bot.model import DeliveryKind, DeliveryState
 from bot.removal import delete_everywhere
-from bot.revisions import revise
 from bot.sandbox import FakeTelegram, FakeX, ServerThread, wait_until_async
 from bot.storage.subscribers import SubscriberRepository, TagRepository
 from bot.storage.tables import ArticleRow
@@ -142,14 +141,14 @@ async def test_edited_headline_is_edited_in_place_and_unchanged_posts_are_left_a
     article = await publish(app, title="عنوان أول للخبر")
     await drain_until_settled(app)
 
-    unchanged = await revise(app, article.id)
+    unchanged = await app.revisions.revise(article.id)
     async with app.db.session() as session:
         await session.execute(
             update(ArticleRow).where(ArticleRow.id == article.id).values(title="عنوان مصحح للخبر")
         )
         await session.commit()
-    changed = await revise(app, article.id)
-    repeated = await revise(app, article.id)
+    changed = await app.revisions.revise(article.id)
+    repeated = await app.revisions.revise(article.id)
 
     assert (unchanged.edited, unchanged.unchanged) == (0, 1)
     assert changed.edited == 1
@@ -174,7 +173,7 @@ async def test_photo_post_is_edited_through_its_caption(
         )
         await session.commit()
 
-    report = await revise(app, article.id)
+    report = await app.revisions.revise(article.id)
 
     assert report.edited == 1
     [message] = fake_telegram.messages(channel)
@@ -195,8 +194,8 @@ async def test_removal_deletes_every_copy_and_cancels_what_is_queued(
     await app.ensure_destinations()
     await app.publishing.announce(article)  # queued for @late, not yet sent
 
-    report = await delete_everywhere(app, article.id)
-    again = await delete_everywhere(app, article.id)
+    report = await delete_everywhere(app.db, app.clock, app.publishers, article.id)
+    again = await delete_everywhere(app.db, app.clock, app.publishers, article.id)
     await drain_until_settled(app)
 
     assert (report.deleted, report.cancelled, report.failed) == (2, 1, 0)

@@ -168,12 +168,13 @@ async def test_a_dropped_post_never_goes_out_and_breaking_news_skips_approval(bo
     assert any("خبر عاجل جداً" in text for text in _channel(bot))
 
 
-async def test_a_post_too_long_to_quote_still_reaches_the_admins(bot: Harness) -> None:
+async def test_a_huge_headline_still_reaches_the_admins_with_its_link(bot: Harness) -> None:
     words = " ".join(f"كلمة{i}" for i in range(900))  # a headline of some 8,000 characters
     await bot.store(draft("huge", f"عنوان طويل جداً {words}"), announce=True)
     request = await _approval_request(bot, "عنوان طويل جداً")
     assert len(request["text"]) <= 4096
-    assert "https://news.example/huge" in request["text"]
+    links = [e.get("url", "") for e in request.get("entities", [])] + [request["text"]]
+    assert any("https://news.example/huge" in link for link in links)
     assert button_texts(request) == ["✅ انشر", "✏️ عدّل العنوان", "❌ تجاهل"]
     await bot.press(ADMIN, request, button_data(request)[2])
 
@@ -191,6 +192,26 @@ async def test_a_followed_tag_delivers_one_private_message_once(bot: Harness) ->
     ]
     assert len(received) == 1
     assert "utm_source=dm" in str(received[0])
+
+
+async def test_a_tag_followed_before_its_first_story_brings_that_story_once(bot: Harness) -> None:
+    [reply] = await bot.send(4007, "/follow #كأس_آسيا")
+    assert (
+        reply["text"]
+        == "✅ تتابع الآن «كأس آسيا». لا يحمل هذا الوسم أي خبر بعد، وسيصلك هنا أول خبر يحمله."
+    )
+    # The site writes the tag without the hamza: still the same tag.
+    await bot.store(draft("cup", "انطلاق بطولة كأس آسيا", tags=("كأس اسيا",)), announce=True)
+    await bot.deliver()
+    await bot.deliver()
+    received = [
+        m
+        for m in bot.replies(4007)
+        if "انطلاق بطولة كأس آسيا" in (m.get("text") or m.get("caption") or "")
+    ]
+    assert len(received) == 1
+    [again] = await bot.send(4008, "/follow كأس آسيا")
+    assert again["text"] == "✅ تتابع الآن «كأس آسيا». ستصلك أخباره هنا."
 
 
 async def test_several_followed_articles_arriving_together_make_one_message(bot: Harness) -> None:

@@ -16,7 +16,6 @@ from bot.sandbox import ServerThread
 from bot.sandbox.demo_site import DemoSite
 from bot.storage.scheduling import SampleRepository
 from bot.storage.tables import DeliveryRow
-from bot.trending import post_trending, refresh_reads, trending_now
 from scheduler import jobs
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
@@ -72,15 +71,15 @@ async def test_an_article_entering_the_top_is_posted_once_with_the_most_read_lab
     clock.advance(1800)
     await read(app, {fast.id: 1100, slow.id: 150})
 
-    assert [article_id for article_id, _ in await trending_now(app)] == [fast.id]
-    assert "posted 1" in await post_trending(app)
+    assert [article_id for article_id, _ in await app.trending.trending_now()] == [fast.id]
+    assert "posted 1" in await app.trending.post_trending()
     assert await jobs.deliver(app) == 1
     assert "الأكثر قراءة" in output.getvalue()
 
     for _ in range(3):  # it stays on top for hours: still posted once
         clock.advance(1800)
         await read(app, {fast.id: 1100 + int((clock.now() - T0).total_seconds())})
-        await post_trending(app)
+        await app.trending.post_trending()
     assert [row.article_id for row in await trending_rows(app)] == [fast.id]
 
 
@@ -95,13 +94,13 @@ async def test_an_article_posted_as_new_is_reposted_as_trending_only_after_the_c
     await read(app, {article.id: 100})
     clock.advance(3600)
     await read(app, {article.id: 5000})
-    assert "cooling down" in await post_trending(app)
+    assert "cooling down" in await app.trending.post_trending()
     assert await trending_rows(app) == []
 
     clock.set(T0 + timedelta(hours=6, minutes=1))
     await read(app, {article.id: 30000})
-    await post_trending(app)
-    await post_trending(app)
+    await app.trending.post_trending()
+    await app.trending.post_trending()
     assert len(await trending_rows(app)) == 1
 
 
@@ -135,7 +134,7 @@ async def test_counters_are_refreshed_from_article_pages_and_the_most_read_block
         await jobs.poll_source(app, source.id)
         site.tick(3)
         clock.advance(600)
-        report = await refresh_reads(app)
+        report = await app.trending.refresh_reads()
     assert report.pages == 2
     assert report.kept > 2  # two pages, plus the ten rows of the most-read block
     assert report.discarded == 0

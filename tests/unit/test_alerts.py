@@ -19,13 +19,12 @@ class Clock:
 
 async def test_a_source_failing_n_polls_in_a_row_alerts_once_and_events_pass_through() -> None:
     clock = Clock()
-    alerts = Alerts(clock)
     sent: list[str] = []
 
     async def send(text: str) -> None:
         sent.append(text)
 
-    alerts.send = send
+    alerts = Alerts(clock, send=send)
     inner = RecordingEvents()
     events = AlertingEvents(inner, alerts, source_failures=3)
     for status in ("error", "error", "ok", "error", "error", "error", "error"):
@@ -39,13 +38,12 @@ async def test_a_source_failing_n_polls_in_a_row_alerts_once_and_events_pass_thr
 
 async def test_the_same_alert_waits_for_the_cooldown_and_a_spent_budget_is_told() -> None:
     clock = Clock()
-    alerts = Alerts(clock, cooldown=timedelta(minutes=30))
     sent: list[str] = []
 
     async def send(text: str) -> None:
         sent.append(text)
 
-    alerts.send = send
+    alerts = Alerts(clock, send=send, cooldown=timedelta(minutes=30))
     assert await alerts.budget_spent()
     assert not await alerts.budget_spent()
     clock.at += timedelta(minutes=31)

@@ -14,11 +14,10 @@ import logging
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from importlib.metadata import version
 
 import tweepy
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from prometheus_client import CollectorRegistry
 from pydantic import SecretStr
 from rich.console import Console
@@ -43,6 +42,7 @@ from bot.options import (
     digest_options,
     format_options,
     ingest_options,
+    quiet_watch_options,
     social_overrides,
     telegram_limits,
     trending_options,
@@ -72,7 +72,9 @@ from bot.web import WebServer
 from bot.xbudget import XBudget
 from handlers.context import Services, button_key, sign_button
 from handlers.notify import AdminNotifier, admin_chats
-from scheduler.setup import SchedulerPolls, add_poll_job
+from scheduler.jobs import Jobs
+from scheduler.leader import LeaderLock
+from scheduler.setup import NashirScheduler, ScheduleOptions, SchedulerPolls, new_scheduler
 
 log = logging.getLogger(__name__)
 
@@ -96,12 +98,14 @@ class App:
     digests: Digests
     trending: Trending
     revisions: Revisions
+    scheduler: NashirScheduler  # jobs are added by `bot.runner.serve`, which starts it
+    jobs: Jobs
+    schedule: ScheduleOptions
     telegram: Application | None = None  # type: ignore[type-arg]
     x: XPublisher | None = None
     events: Events = field(default_factory=Events)
     web: WebServer | None = None
     metrics_web: WebServer | None = None  # /metrics and /healthz (bot.metrics)
-    scheduler: AsyncIOScheduler | None = None
     backfill: int = 0
     polling: bool = True
     x_account: str | None = None
@@ -168,7 +172,7 @@ class App:
     @property
     def scheduler_running(self) -> bool:
         """Whether the scheduler runs (what /healthz reports)."""
-        return self.scheduler is not None and bool(self.scheduler.running)
+        return bool(self.scheduler.running)
 
     async def sources(self) -> list[Source]:
         """Every registered source."""
@@ -388,7 +392,29 @@ def build(
         alert=alerts.tell,
         events=events,
     )
+    digests = Digests(db, clock, publishing, digest_options(settings))
+    trending = Trending(db, clock, ingestor, publishing, trending_options(settings))
     webhook_url = webhook if telegram_app is not None else None
+    leader = LeaderLock(
+        db, on_elected=lambda: jobs.on_elected(), on_deposed=lambda: jobs.on_deposed()
+    )
+    jobs = Jobs(
+        db,
+        clock,
+        ingestor=ingestor,
+        worker=worker,
+        outbox=outbox,
+        digests=digests,
+        trending=trending,
+        quiet=quiet_watch_options(settings),
+        alert=alerts.tell,
+        leader=leader,
+        telegram=telegram_app,
+        read_updates=polling and webhook_url is None,
+        backfill=backfill,
+    )
+    schedule = ScheduleOptions.from_settings(settings)
+    scheduler = new_scheduler(schedule, db)
     webhook_secret = ""
     if webhook_url is not None:
         configured = settings.telegram_webhook_secret
@@ -404,7 +430,7 @@ def build(
             db,
             clock,
             budget=lambda: worker.budget,
-            scheduler_running=lambda: app.scheduler_running,
+            scheduler_running=lambda: bool(scheduler.running),
             max_poll_age=settings.health_poll_age,
         )
         if metrics is not None and settings.metrics_port is not None
@@ -421,9 +447,12 @@ def build(
         renderer=renderer,
         worker=worker,
         publishers=publishers,
-        digests=Digests(db, clock, publishing, digest_options(settings)),
-        trending=Trending(db, clock, ingestor, publishing, trending_options(settings)),
+        digests=digests,
+        trending=trending,
         revisions=Revisions(db, publishers, renderer, limiter),
+        scheduler=scheduler,
+        jobs=jobs,
+        schedule=schedule,
         telegram=telegram_app,
         x=x_publisher,
         events=events,
@@ -494,11 +523,6 @@ def handler_services(
     settings: Settings, app: App, approval: Approval, alerts: Alerts, callback_key: bytes
 ) -> Services:
     """What the Telegram handlers call, and the few settings they read."""
-
-    def poll_soon(scheduler: AsyncIOScheduler, source: Source) -> None:
-        first = datetime.now(settings.zone) + timedelta(seconds=1)
-        add_poll_job(scheduler, app, source, first_run=first)
-
     admin = AdminService(
         app.db,
         app.clock,
@@ -508,7 +532,7 @@ def handler_services(
         renderer=app.renderer,
         publishers=app.publishers,
         budget=app.x_budget if app.x is not None else None,
-        polls=SchedulerPolls(lambda: app.scheduler, poll_soon),
+        polls=SchedulerPolls(app.scheduler, app.jobs, app.schedule),
         ensure_destinations=app.ensure_destinations,
         options=AdminOptions(zone=settings.zone, allow_private_urls=settings.allow_private_urls),
     )

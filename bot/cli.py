@@ -301,11 +301,18 @@ async def _preview(args: argparse.Namespace) -> int:
 
 async def _schedule(args: argparse.Namespace) -> int:
     from bot.app import build
+    from bot.storage.source_setting import register_setting_sources
     from scheduler.setup import schedule_lines
 
-    app = build(_settings(args), polling=False)
+    settings = _settings(args)
+    app = build(settings, polling=False)
     try:
-        for line in await schedule_lines(app, as_json=args.json):
+        await app.db.upgrade()
+        await register_setting_sources(app.db, settings.sources, app.clock.now())
+        lines = await schedule_lines(
+            app.db, app.jobs, app.schedule, timezone=settings.timezone, as_json=args.json
+        )
+        for line in lines:
             print(line)
     finally:
         await app.fetcher.aclose()

@@ -9,9 +9,8 @@ import signal
 from contextlib import suppress
 
 from bot.app import App
-from scheduler import jobs
-from scheduler.leader import LeaderLock
-from scheduler.setup import build_scheduler
+from scheduler.jobs import finish_delivery
+from scheduler.setup import install_jobs
 
 log = logging.getLogger(__name__)
 
@@ -19,14 +18,10 @@ log = logging.getLogger(__name__)
 async def serve(app: App, stop: asyncio.Event) -> None:
     """Start everything, wait for `stop`, then shut down in reverse order."""
     await app.start(read_updates=False)  # only the leader reads updates
-    scheduler = build_scheduler(app, await app.sources())
-    app.scheduler = scheduler
-    scheduler.leader = LeaderLock(
-        app.db, on_elected=lambda: jobs.on_elected(app), on_deposed=lambda: jobs.on_deposed(app)
-    )
-    await jobs.leadership(app)  # the leader catches up before its first job runs
-    scheduler.start()
-    delivering = jobs.start_delivery(app, stop)
+    install_jobs(app.scheduler, app.jobs, app.schedule, await app.sources())
+    await app.jobs.leadership()  # the leader catches up before its first job runs
+    app.scheduler.start()
+    delivering = app.jobs.start_delivery(stop)
     polled = sum(1 for source in await app.sources() if source.enabled)
     if polled == 0:
         log.warning(
@@ -42,10 +37,11 @@ async def serve(app: App, stop: asyncio.Event) -> None:
     try:
         await stop.wait()
     finally:
-        await scheduler.drain()
-        await jobs.finish_delivery(delivering, stop)
-        scheduler.shutdown(wait=False)
-        await scheduler.leader.release()
+        await app.scheduler.drain()
+        await finish_delivery(delivering, stop)
+        app.scheduler.shutdown(wait=False)
+        if app.jobs.leader is not None:
+            await app.jobs.leader.release()
         await asyncio.sleep(0)
         await app.stop()
         log.info("Nashir stopped")

@@ -25,18 +25,22 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import TYPE_CHECKING
+
+from telegram.ext import Application
 
 from bot.control import is_paused
-from bot.delivery import DeliveryReport
-from bot.ingest import PollReport
-from bot.options import quiet_watch_options
+from bot.delivery import Alert, DeliveryReport, DeliveryWorker
+from bot.digests import Digests
+from bot.ingest import Ingestor, PollReport
+from bot.model import Source
+from bot.outbox import Outbox
+from bot.ports import Clock
+from bot.storage.database import Database
 from bot.storage.delivery_store import DeliveryStore
 from bot.storage.sources import SourceRepository
-from bot.watch import check_site_quiet
-
-if TYPE_CHECKING:
-    from bot.app import App
+from bot.trending import Trending
+from bot.watch import QuietWatchOptions, check_site_quiet
+from scheduler.leader import LeaderLock
 
 log = logging.getLogger(__name__)
 
@@ -44,68 +48,201 @@ STANDBY = "standby: another instance leads"
 PAUSED = "paused"
 
 
-def is_leader(app: App) -> bool:
-    """Whether this instance runs the leader's jobs (True when no lock is in use)."""
-    lock = getattr(app.scheduler, "leader", None)
-    return lock is None or bool(lock.is_leader)
+class Jobs:
+    """What the scheduler runs, given the parts each job calls into.
 
-
-async def poll_source(app: App, source_id: int) -> PollReport | str | None:
-    """Poll one source unless it is backing off after failures."""
-    if not is_leader(app):
-        return STANDBY
-    async with app.db.session() as session:
-        source = await SourceRepository(session).get(source_id)
-    if source is None or not source.enabled:
-        return None
-    if source.failures and source.next_poll_at and source.next_poll_at > app.clock.now():
-        return f"backing off until {source.next_poll_at:%H:%M:%S} UTC"
-    backfill = app.backfill if not source.primed else 0
-    return await app.ingestor.poll(source, backfill=backfill)
-
-
-async def may_deliver(app: App) -> bool:
-    """Whether this instance may send now: it leads and posting is not paused.
-
-    Asked by the delivery loop before each claim. The first call after a
-    pause drops what went stale and re-spaces the rest.
+    `leader` is None where no lock is used (one-off commands, tests that
+    drive one instance); the instance then leads.
     """
-    if not is_leader(app):
-        return False
-    scheduler = app.scheduler
-    if await is_paused(app.db):
-        if scheduler is not None:
-            scheduler.was_paused = True
-        return False
-    if scheduler is not None and getattr(scheduler, "was_paused", False):
-        scheduler.was_paused = False
-        await app.outbox.settle()
-    return True
 
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        *,
+        ingestor: Ingestor,
+        worker: DeliveryWorker,
+        outbox: Outbox,
+        digests: Digests,
+        trending: Trending,
+        quiet: QuietWatchOptions,
+        alert: Alert | None,
+        leader: LeaderLock | None = None,
+        telegram: Application | None = None,  # type: ignore[type-arg]
+        read_updates: bool = True,
+        backfill: int = 0,
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.ingestor = ingestor
+        self.worker = worker
+        self.outbox = outbox
+        self.digests = digests
+        self.trending = trending
+        self.quiet = quiet
+        self.alert = alert
+        self.leader = leader
+        self.telegram = telegram
+        self.read_updates = read_updates
+        self.backfill = backfill
+        self.was_paused = False
 
-async def deliver(app: App) -> int:
-    """Report what the delivery loop sent since the last run (and nudge it).
+    def is_leader(self) -> bool:
+        """Whether this instance runs the leader's jobs.
 
-    Without the loop (tests, one-off commands) it sends one batch itself,
-    through the same gate: returns how many were sent (0 while paused or
-    standing by).
-    """
-    if app.worker.serving:
-        app.worker.wake()
-        return app.worker.sent_since_last_report()
-    if not await may_deliver(app):
-        return 0
-    report = await app.worker.run_once()
-    return report.sent
+        Until the lock is first checked (`nashir run` checks it before any job
+        runs) it does: one-off commands and tests drive a single instance.
+        """
+        lock = self.leader
+        return lock is None or lock.is_leader or not lock.checked
 
+    async def sources(self) -> list[Source]:
+        """Every registered source (the poll jobs to have)."""
+        async with self.db.session() as session:
+            return await SourceRepository(session).all()
 
-def start_delivery(app: App, stop: asyncio.Event) -> asyncio.Task[DeliveryReport]:
-    """Run the delivery loop until `stop`: every instance runs it, only the leader sends."""
+    async def poll_source(self, source_id: int) -> PollReport | str | None:
+        """Poll one source unless it is backing off after failures."""
+        if not self.is_leader():
+            return STANDBY
+        async with self.db.session() as session:
+            source = await SourceRepository(session).get(source_id)
+        if source is None or not source.enabled:
+            return None
+        if source.failures and source.next_poll_at and source.next_poll_at > self.clock.now():
+            return f"backing off until {source.next_poll_at:%H:%M:%S} UTC"
+        backfill = self.backfill if not source.primed else 0
+        return await self.ingestor.poll(source, backfill=backfill)
 
-    async def gate() -> bool:
-        return await may_deliver(app)
+    async def may_deliver(self) -> bool:
+        """Whether this instance may send now: it leads and posting is not paused.
 
-    return asyncio.create_task(app.worker.serve(stop, may_send=gate), name="delivery")
+        Asked by the delivery loop before each claim. The first call after a
+        pause drops what went stale and re-spaces the rest.
+        """
+        if not self.is_leader():
+            return False
+        if await is_paused(self.db):
+            self.was_paused = True
+            return False
+        if self.was_paused:
+            self.was_paused = False
+            await self.outbox.settle()
+        return True
+
+    async def deliver(self) -> int:
+        """Report what the delivery loop sent since the last run (and nudge it).
+
+        Without the loop (tests, one-off commands) it sends one batch itself,
+        through the same gate: returns how many were sent (0 while paused or
+        standing by).
+        """
+        if self.worker.serving:
+            self.worker.wake()
+            return self.worker.sent_since_last_report()
+        if not await self.may_deliver():
+            return 0
+        report = await self.worker.run_once()
+        return report.sent
+
+    def start_delivery(self, stop: asyncio.Event) -> asyncio.Task[DeliveryReport]:
+        """Run the delivery loop until `stop`: every instance runs it, only the leader sends."""
+
+        async def gate() -> bool:
+            return await self.may_deliver()
+
+        return asyncio.create_task(self.worker.serve(stop, may_send=gate), name="delivery")
+
+    async def recover(self) -> int:
+        """Release deliveries a stopped worker left in flight."""
+        return await self.worker.recover()
+
+    async def most_read(self) -> str:
+        """Refresh read counters, then post what is trending (not while paused)."""
+        if not self.is_leader():
+            return STANDBY
+        report = await self.trending.refresh_reads()
+        if await is_paused(self.db):
+            return f"{report}; trending paused"
+        return f"{report}; {await self.trending.post_trending()}"
+
+    async def channel_digest(self) -> str:
+        """Queue the channels' digest of the slot now due."""
+        if not self.is_leader():
+            return STANDBY
+        if await is_paused(self.db):
+            return PAUSED
+        return await self.digests.post_channel_digest()
+
+    async def personal_digests(self) -> str:
+        """Queue the subscribers' digests of this hour."""
+        if not self.is_leader():
+            return STANDBY
+        if await is_paused(self.db):
+            return PAUSED
+        return await self.digests.post_personal_digests()
+
+    async def site_watch(self) -> str:
+        """Alert the admins when the site has gone quiet."""
+        if not self.is_leader():
+            return STANDBY
+        return await check_site_quiet(self.db, self.clock, self.quiet, self.alert)
+
+    async def leadership(self) -> str:
+        """Take or keep the leader lock."""
+        lock = self.leader
+        if lock is None:
+            return "leader (single instance)"
+        leading = await lock.check(self.clock.now())
+        return "leader" if leading else STANDBY
+
+    async def catch_up(self) -> None:
+        """On becoming leader: re-space the outbox and send a digest a restart missed."""
+        await self.outbox.settle()
+        if await is_paused(self.db):
+            return
+        missed = (
+            ("digest", self.digests.post_channel_digest),
+            ("personal digests", self.digests.post_personal_digests),
+        )
+        for name, job in missed:
+            try:
+                log.info("catch-up %s: %s", name, await job())
+            except Exception:
+                log.exception("catch-up of the %s failed", name)
+
+    async def on_elected(self) -> None:
+        """Now leading: take over the rows the last sender held, read updates, catch up."""
+        async with self.db.session() as session:
+            released = await DeliveryStore(session).release_claimed_except(self.worker.worker_id)
+            await session.commit()
+        if released:
+            log.warning("took over %d deliveries the previous sender held in flight", released)
+        self.worker.wake()
+        await self.start_updates()
+        await self.catch_up()
+
+    async def on_deposed(self) -> None:
+        """Another instance leads now: stop reading updates (the loop stops claiming by itself)."""
+        await self.stop_updates()
+
+    async def start_updates(self) -> None:
+        """Long-poll Telegram's updates (the leader only; webhook mode needs no poller)."""
+        telegram = self.telegram
+        if telegram is None or not self.read_updates:
+            return
+        updater = telegram.updater
+        if updater is not None and not updater.running:
+            await updater.start_polling(drop_pending_updates=False)
+            log.info("reading Telegram updates by long polling")
+
+    async def stop_updates(self) -> None:
+        """Stop long polling, so the new leader's getUpdates is the only one."""
+        telegram = self.telegram
+        updater = telegram.updater if telegram is not None else None
+        if updater is not None and updater.running:
+            await updater.stop()
+            log.info("stopped reading Telegram updates: another instance leads")
 
 
 async def finish_delivery(
@@ -121,106 +258,3 @@ async def finish_delivery(
             await task
     except Exception:
         log.exception("the delivery loop failed")
-
-
-async def recover(app: App) -> int:
-    """Release deliveries a stopped worker left in flight."""
-    return await app.worker.recover()
-
-
-async def most_read(app: App) -> str:
-    """Refresh read counters, then post what is trending (not while paused)."""
-    if not is_leader(app):
-        return STANDBY
-    report = await app.trending.refresh_reads()
-    if await is_paused(app.db):
-        return f"{report}; trending paused"
-    return f"{report}; {await app.trending.post_trending()}"
-
-
-async def channel_digest(app: App) -> str:
-    """Queue the channels' digest of the slot now due."""
-    if not is_leader(app):
-        return STANDBY
-    if await is_paused(app.db):
-        return PAUSED
-    return await app.digests.post_channel_digest()
-
-
-async def personal_digests(app: App) -> str:
-    """Queue the subscribers' digests of this hour."""
-    if not is_leader(app):
-        return STANDBY
-    if await is_paused(app.db):
-        return PAUSED
-    return await app.digests.post_personal_digests()
-
-
-async def site_watch(app: App) -> str:
-    """Alert the admins when the site has gone quiet."""
-    if not is_leader(app):
-        return STANDBY
-    options = quiet_watch_options(app.settings)
-    return await check_site_quiet(app.db, app.clock, options, app.worker.alert)
-
-
-async def leadership(app: App) -> str:
-    """Take or keep the leader lock."""
-    lock = getattr(app.scheduler, "leader", None)
-    if lock is None:
-        return "leader (single instance)"
-    leading = await lock.check(app.clock.now())
-    return "leader" if leading else STANDBY
-
-
-async def catch_up(app: App) -> None:
-    """On becoming leader: re-space the outbox and send a digest a restart missed."""
-    await app.outbox.settle()
-    if await is_paused(app.db):
-        return
-    missed = (
-        ("digest", app.digests.post_channel_digest),
-        ("personal digests", app.digests.post_personal_digests),
-    )
-    for name, job in missed:
-        try:
-            log.info("catch-up %s: %s", name, await job())
-        except Exception:
-            log.exception("catch-up of the %s failed", name)
-
-
-async def on_elected(app: App) -> None:
-    """This instance now leads: take over the rows the last sender held, read updates, catch up."""
-    async with app.db.session() as session:
-        released = await DeliveryStore(session).release_claimed_except(app.worker.worker_id)
-        await session.commit()
-    if released:
-        log.warning("took over %d deliveries the previous sender held in flight", released)
-    app.worker.wake()
-    await start_updates(app)
-    await catch_up(app)
-
-
-async def on_deposed(app: App) -> None:
-    """Another instance leads now: stop reading updates (the loop stops claiming by itself)."""
-    await stop_updates(app)
-
-
-async def start_updates(app: App) -> None:
-    """Long-poll Telegram's updates (the leader only; webhook mode needs no poller)."""
-    telegram = app.telegram
-    if telegram is None or not app.polling or app.webhook_url is not None:
-        return
-    updater = telegram.updater
-    if updater is not None and not updater.running:
-        await updater.start_polling(drop_pending_updates=False)
-        log.info("reading Telegram updates by long polling")
-
-
-async def stop_updates(app: App) -> None:
-    """Stop long polling, so the new leader's getUpdates is the only one."""
-    telegram = app.telegram
-    updater = telegram.updater if telegram is not None else None
-    if updater is not None and updater.running:
-        await updater.stop()
-        log.info("stopped reading Telegram updates: another instance leads")

@@ -61,11 +61,13 @@ class LeaderLock:
         self.on_elected = on_elected
         self.on_deposed = on_deposed
         self.is_leader = False
+        self.checked = False  # no check yet: a one-off command or a test leads by default
         self._conn: AsyncConnection | None = None
 
     async def check(self, now: datetime) -> bool:
         """Take the lock if free, or make sure it is still held; True when leading."""
         was = self.is_leader
+        self.checked = True
         if not self.db.is_postgres:
             self.is_leader = True
         else:

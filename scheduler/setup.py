@@ -19,10 +19,10 @@ import asyncio
 import dataclasses
 import json
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from apscheduler.events import (
     EVENT_JOB_ERROR,
@@ -36,18 +36,16 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import select
 
 from bot.admin_service import JobLine
+from bot.control import is_paused
 from bot.ingest import PollReport
 from bot.model import Source
 from bot.selection import parse_clock
+from bot.settings import Settings
 from bot.storage.database import Database
 from bot.storage.flags import FlagRepository
-from bot.storage.source_setting import register_setting_sources
 from bot.storage.tables import FlagRow
-from scheduler import jobs
-
-if TYPE_CHECKING:
-    from bot.app import App
-    from scheduler.leader import LeaderLock
+from scheduler.jobs import Jobs
+from scheduler.leader import current_leader
 
 log = logging.getLogger(__name__)
 
@@ -69,14 +67,12 @@ class JobInfo:
 
 
 class NashirScheduler(AsyncIOScheduler):  # type: ignore[misc]
-    """An AsyncIOScheduler that remembers each job's last result and holds the leader lock."""
+    """An AsyncIOScheduler that remembers each job's last result (and stores it in `db`)."""
 
-    def __init__(self, **options: Any) -> None:
+    def __init__(self, *, db: Database | None = None, **options: Any) -> None:
         super().__init__(**options)
         self.results: dict[str, str] = {}
-        self.leader: LeaderLock | None = None
-        self.db: Database | None = None
-        self.was_paused = False
+        self.db = db
         self._persisted: dict[str, tuple[str, datetime]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self.add_listener(self._record, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR | EVENT_JOB_MISSED)
@@ -156,65 +152,86 @@ def summarize(value: object) -> str:
     return str(value)
 
 
-def build_scheduler(app: App, sources: list[Source]) -> NashirScheduler:
-    """A scheduler with every job of a running bot (not started)."""
-    settings = app.settings
-    scheduler = NashirScheduler(timezone=settings.zone, job_defaults=JOB_DEFAULTS)
-    scheduler.db = app.db
-    now = datetime.now(settings.zone)
+@dataclass(frozen=True, slots=True)
+class ScheduleOptions:
+    """How often each job runs (NASHIR_POLL_*, _DELIVER_INTERVAL, _READS_INTERVAL, ...)."""
+
+    zone: ZoneInfo
+    poll_interval: float
+    poll_jitter: float
+    deliver_interval: float
+    leader_check: float
+    reads_interval: float
+    digest_times: tuple[str, ...]
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ScheduleOptions:
+        """The schedule as configured."""
+        return cls(
+            zone=settings.zone,
+            poll_interval=settings.poll_interval,
+            poll_jitter=settings.poll_jitter,
+            deliver_interval=settings.deliver_interval,
+            leader_check=settings.leader_check,
+            reads_interval=settings.reads_interval,
+            digest_times=tuple(settings.digest_times),
+        )
+
+
+def new_scheduler(options: ScheduleOptions, db: Database | None = None) -> NashirScheduler:
+    """An empty scheduler in the bot's time zone with Nashir's job defaults."""
+    return NashirScheduler(db=db, timezone=options.zone, job_defaults=JOB_DEFAULTS)
+
+
+def install_jobs(
+    scheduler: AsyncIOScheduler, jobs: Jobs, options: ScheduleOptions, sources: list[Source]
+) -> None:
+    """Every job of a running bot, on `scheduler` (not started)."""
+    now = datetime.now(options.zone)
     for source in sources:
-        add_poll_job(scheduler, app, source, first_run=now)
+        add_poll_job(scheduler, jobs, options, source, first_run=now)
     scheduler.add_job(
         jobs.deliver,
-        IntervalTrigger(seconds=settings.deliver_interval),
-        args=(app,),
+        IntervalTrigger(seconds=options.deliver_interval),
         id="deliver",
         name="deliver due posts",
         next_run_time=now,
     )
     scheduler.add_job(
-        jobs.recover,
-        IntervalTrigger(seconds=60),
-        args=(app,),
-        id="recover",
-        name="release stalled deliveries",
+        jobs.recover, IntervalTrigger(seconds=60), id="recover", name="release stalled deliveries"
     )
     scheduler.add_job(
         jobs.leadership,
-        IntervalTrigger(seconds=settings.leader_check),
-        args=(app,),
+        IntervalTrigger(seconds=options.leader_check),
         id="leader",
         name="leader lock",
     )
     scheduler.add_job(
         sync_sources,
         IntervalTrigger(seconds=SYNC_SOURCES),
-        args=(app,),
+        args=(scheduler, jobs, options),
         id="sources",
         name="poll jobs for added or removed sources",
     )
     scheduler.add_job(
         jobs.most_read,
-        IntervalTrigger(seconds=settings.reads_interval, jitter=_jitter(settings.reads_interval)),
-        args=(app,),
+        IntervalTrigger(seconds=options.reads_interval, jitter=_jitter(options.reads_interval)),
         id="most_read",
         name="read counters and trending",
-        next_run_time=now + timedelta(seconds=min(60, settings.reads_interval)),
+        next_run_time=now + timedelta(seconds=min(60, options.reads_interval)),
     )
-    for text in settings.digest_times:
+    for text in options.digest_times:
         at = parse_clock(text)
         scheduler.add_job(
             jobs.channel_digest,
-            CronTrigger(hour=at.hour, minute=at.minute, timezone=settings.zone),
-            args=(app,),
+            CronTrigger(hour=at.hour, minute=at.minute, timezone=options.zone),
             id=f"digest@{text}",
             name=f"most-read digest at {text}",
             misfire_grace_time=3600,
         )
     scheduler.add_job(
         jobs.personal_digests,
-        CronTrigger(minute=0, timezone=settings.zone),
-        args=(app,),
+        CronTrigger(minute=0, timezone=options.zone),
         id="personal_digests",
         name="subscribers' digests (hourly)",
         misfire_grace_time=1800,
@@ -222,22 +239,25 @@ def build_scheduler(app: App, sources: list[Source]) -> NashirScheduler:
     scheduler.add_job(
         jobs.site_watch,
         IntervalTrigger(seconds=SITE_WATCH),
-        args=(app,),
         id="site_watch",
         name="quiet-site watch",
     )
-    return scheduler
 
 
 def add_poll_job(
-    scheduler: AsyncIOScheduler, app: App, source: Source, *, first_run: datetime | None = None
+    scheduler: AsyncIOScheduler,
+    jobs: Jobs,
+    options: ScheduleOptions,
+    source: Source,
+    *,
+    first_run: datetime | None = None,
 ) -> None:
-    """The polling job of one source: its interval, with jitter."""
-    interval = app.settings.poll_interval
+    """The polling job of one source: its interval, with jitter (the only place one is added)."""
+    interval = options.poll_interval
     scheduler.add_job(
         jobs.poll_source,
-        IntervalTrigger(seconds=interval, jitter=_jitter(interval, app.settings.poll_jitter)),
-        args=(app, source.id),
+        IntervalTrigger(seconds=interval, jitter=_jitter(interval, options.poll_jitter)),
+        args=(source.id,),
         id=f"poll:{source.id}",
         name=f"poll {source.url}",
         next_run_time=first_run,
@@ -250,55 +270,43 @@ def _jitter(interval: float, fraction: float = 0.1) -> int | None:
     return spread if spread >= 1 else None
 
 
-async def sync_sources(app: App) -> str:
+async def sync_sources(scheduler: AsyncIOScheduler, jobs: Jobs, options: ScheduleOptions) -> str:
     """Add polling jobs for sources added since start, drop those of removed ones."""
-    scheduler = app.scheduler
-    if scheduler is None:
-        return "no scheduler"
-    sources = await app.sources()
+    sources = await jobs.sources()
     wanted = {f"poll:{source.id}": source for source in sources}
     have = {job.id for job in scheduler.get_jobs() if job.id.startswith("poll:")}
-    now = datetime.now(app.settings.zone)
+    now = datetime.now(options.zone)
     added, removed = sorted(set(wanted) - have), sorted(have - set(wanted))
     for job_id in added:
-        add_poll_job(scheduler, app, wanted[job_id], first_run=now)
+        add_poll_job(scheduler, jobs, options, wanted[job_id], first_run=now)
     for job_id in removed:
         scheduler.remove_job(job_id)
     return f"{len(wanted)} sources, {len(added)} added, {len(removed)} removed"
 
 
 class SchedulerPolls:
-    """The running scheduler as the admin commands see it (`bot.admin_service.PollSchedule`).
+    """The scheduler as the admin commands see it (`bot.admin_service.PollSchedule`)."""
 
-    The scheduler is made when the bot starts, so it is looked up at each call.
-    """
-
-    def __init__(
-        self,
-        scheduler: Callable[[], AsyncIOScheduler | None],
-        add_poll: Callable[[AsyncIOScheduler, Source], None],
-    ) -> None:
-        self._scheduler = scheduler
-        self._add_poll = add_poll
+    def __init__(self, scheduler: AsyncIOScheduler, jobs: Jobs, options: ScheduleOptions) -> None:
+        self.scheduler = scheduler
+        self.job_calls = jobs
+        self.options = options
 
     def jobs(self) -> list[JobLine]:
-        """Every job, next run first."""
-        scheduler = self._scheduler()
-        if scheduler is None:
-            return []
-        return [JobLine(j.name, j.next_run, j.last_result) for j in describe_jobs(scheduler)]
+        """Every job, next run first (none before the bot has started its schedule)."""
+        return [JobLine(j.name, j.next_run, j.last_result) for j in describe_jobs(self.scheduler)]
 
     def add_source(self, source: Source) -> None:
-        """Poll a source just added, soon, then at the usual interval (with jitter)."""
-        scheduler = self._scheduler()
-        if scheduler is not None and scheduler.get_job(f"poll:{source.id}") is None:
-            self._add_poll(scheduler, source)
+        """Poll a source just added, in a second, then at the usual interval (with jitter)."""
+        if not self.scheduler.running or self.scheduler.get_job(f"poll:{source.id}") is not None:
+            return
+        first = datetime.now(self.options.zone) + timedelta(seconds=1)
+        add_poll_job(self.scheduler, self.job_calls, self.options, source, first_run=first)
 
     def remove_source(self, source_id: int) -> None:
         """Stop polling a source just removed."""
-        scheduler = self._scheduler()
-        if scheduler is not None and scheduler.get_job(f"poll:{source_id}") is not None:
-            scheduler.remove_job(f"poll:{source_id}")
+        if self.scheduler.get_job(f"poll:{source_id}") is not None:
+            self.scheduler.remove_job(f"poll:{source_id}")
 
 
 def describe_jobs(scheduler: AsyncIOScheduler) -> list[JobInfo]:
@@ -340,27 +348,34 @@ def result_json(infos: list[JobInfo]) -> str:
     )
 
 
-async def schedule_lines(app: App, *, as_json: bool = False) -> list[str]:
-    """What `nashir schedule` prints: the jobs a running bot has, with stored last results."""
-    from bot.control import is_paused
-    from scheduler.leader import current_leader
+async def schedule_lines(
+    db: Database,
+    jobs: Jobs,
+    options: ScheduleOptions,
+    *,
+    timezone: str,
+    as_json: bool = False,
+) -> list[str]:
+    """What `nashir schedule` prints: the jobs a running bot has, with stored last results.
 
-    await app.db.upgrade()
-    await register_setting_sources(app.db, app.settings.sources, app.clock.now())
-    scheduler = build_scheduler(app, await app.sources())
-    stored = await stored_results(app.db)
+    Times are local to the bot's zone, named once on the first line; the
+    leader is shown with the age of its last heartbeat when it has one.
+    """
+    scheduler = new_scheduler(options)
+    install_jobs(scheduler, jobs, options, await jobs.sources())
+    stored = await stored_results(db)
     infos = [
         dataclasses.replace(info, last_result=info.last_result or stored.get(info.id))
         for info in describe_jobs(scheduler)
     ]
     if as_json:
         return [result_json(infos)]
-    zone = app.settings.zone
-    leader = await current_leader(app.db)
+    zone = options.zone
+    leader = await current_leader(db)
     lines = [
-        f"posting: {'paused' if await is_paused(app.db) else 'on'}"
+        f"posting: {'paused' if await is_paused(db) else 'on'}"
         f" · leader: {leader['instance'] if leader else 'none yet'}"
-        f" · times in {app.settings.timezone}",
+        f" · times in {timezone}",
     ]
     for info in infos:
         when = f"{info.next_run.astimezone(zone):%Y-%m-%d %H:%M:%S}" if info.next_run else "-"

@@ -21,7 +21,6 @@ from bot.sandbox.demo_site import DemoSite
 from bot.settings import load_settings
 from bot.storage.articles import ArticleRepository
 from bot.storage.sources import SourceRepository
-from scheduler import jobs
 
 SEED = (Path(__file__).resolve().parents[1] / "fixtures" / "seed_page.html").read_text("utf-8")
 HUGE = 50 * 1024 * 1024
@@ -143,7 +142,7 @@ async def test_each_bad_source_is_logged_backs_off_and_stops_nothing_else(
     caplog.set_level(logging.WARNING, logger="bot")
     started = app.clock.now()
     for source in await app.sources():
-        await jobs.poll_source(app, source.id)
+        await app.jobs.poll_source(source.id)
 
     async with app.db.session() as session:
         sources = {s.url: s for s in await SourceRepository(session).all()}
@@ -174,7 +173,7 @@ async def test_a_hostile_title_is_stored_as_text_and_escaped_in_posts(
     source_url = f"{bad_server.url}/script"
     for source in await app.sources():
         if source.url == source_url:
-            await jobs.poll_source(app, source.id)
+            await app.jobs.poll_source(source.id)
     async with app.db.session() as session:
         articles = await ArticleRepository(session).latest(10)
     article = next(a for a in articles if "alert(1)" in a.title)
@@ -191,7 +190,7 @@ async def test_a_hostile_title_is_stored_as_text_and_escaped_in_posts(
 async def test_windows_1256_page_reads_like_utf8(app: App, bad_server: ServerThread) -> None:
     for source in await app.sources():
         if source.url.endswith("/cp1256"):
-            await jobs.poll_source(app, source.id)
+            await app.jobs.poll_source(source.id)
     async with app.db.session() as session:
         articles = await ArticleRepository(session).latest(10)
     article = next(a for a in articles if a.url.endswith("/cp1256"))

@@ -25,7 +25,6 @@ from bot.model import (
 from bot.storage.destinations import DestinationRepository
 from bot.storage.scheduling import RulesRepository
 from bot.storage.tables import DeliveryRow, SubscriberRow, SubscriptionRow, TagRow
-from scheduler import jobs
 
 # 21:00 in Aden (UTC+3) is 18:00 UTC
 NINE_PM = datetime(2026, 3, 1, 18, 0, tzinfo=UTC)
@@ -81,11 +80,11 @@ async def test_the_digest_goes_out_at_the_local_time_once_a_day_even_across_a_re
     await app.start()
     for n, reads in enumerate([500, 9000, 3000, 100]):
         await store(app, n, reads=reads)
-    assert await jobs.channel_digest(app) == "no digest due"
+    assert await app.jobs.channel_digest() == "no digest due"
 
     clock.set(NINE_PM)
-    assert await jobs.channel_digest(app) == "digest:2026-03-01: queued 1"
-    assert await jobs.deliver(app) == 1
+    assert await app.jobs.channel_digest() == "digest:2026-03-01: queued 1"
+    assert await app.jobs.deliver() == 1
     assert "الأكثر قراءة اليوم" in output.getvalue()
 
     # the bot restarts at that very minute: a new app on the same store catches up
@@ -93,13 +92,13 @@ async def test_the_digest_goes_out_at_the_local_time_once_a_day_even_across_a_re
     await app.stop()
     again = make_app(clock)
     await again.start()
-    await jobs.catch_up(again)
-    assert await jobs.channel_digest(again) == "digest:2026-03-01: already queued"
+    await again.jobs.catch_up()
+    assert await again.jobs.channel_digest() == "digest:2026-03-01: already queued"
     assert len(await rows(again, DeliveryKind.DIGEST)) == 1
 
     clock.set(NINE_PM + timedelta(days=1))  # the next day gets its own
     await store(again, 10, reads=50)
-    assert await jobs.channel_digest(again) == "digest:2026-03-02: queued 1"
+    assert await again.jobs.channel_digest() == "digest:2026-03-02: queued 1"
 
 
 async def test_a_digest_missed_by_downtime_is_caught_up_once_within_the_grace(
@@ -109,13 +108,13 @@ async def test_a_digest_missed_by_downtime_is_caught_up_once_within_the_grace(
     app = make_app(clock)
     await app.start()
     await store(app, 1, reads=10)
-    await jobs.catch_up(app)
-    await jobs.catch_up(app)
+    await app.jobs.catch_up()
+    await app.jobs.catch_up()
     assert len(await rows(app, DeliveryKind.DIGEST)) == 1
 
     late = make_app(ManualClock(NINE_PM + timedelta(days=1, hours=3)))
     await late.start()
-    await jobs.catch_up(late)  # three hours late: skipped, not sent stale
+    await late.jobs.catch_up()  # three hours late: skipped, not sent stale
     assert len(await rows(late, DeliveryKind.DIGEST)) == 1
 
 
@@ -125,7 +124,7 @@ async def test_x_gets_the_top_three_of_the_digest_as_three_posts(make_app: Facto
     await app.start()
     await x_destination(app)
     ids = [(await store(app, n, reads=1000 - n * 100)).id for n in range(5)]
-    await jobs.channel_digest(app)
+    await app.jobs.channel_digest()
     async with app.db.session() as session:
         destinations = {d.id: d for d in await DestinationRepository(session).all()}
     digest = await rows(app, DeliveryKind.DIGEST)
@@ -177,9 +176,9 @@ async def test_quiet_hours_hold_posts_until_morning_but_not_breaking_news(
     seven_am = datetime(2026, 3, 2, 4, 0, tzinfo=UTC)
     assert due[quiet.id].replace(tzinfo=UTC) == seven_am
     assert due[urgent.id].replace(tzinfo=UTC) == clock.now()
-    assert await jobs.deliver(app) == 1  # only the breaking story goes out tonight
+    assert await app.jobs.deliver() == 1  # only the breaking story goes out tonight
     clock.set(seven_am)
-    assert await jobs.deliver(app) == 1
+    assert await app.jobs.deliver() == 1
 
 
 async def add_subscriber(app: App, chat_id: int, tags: list[str], **fields: object) -> None:
@@ -234,8 +233,8 @@ async def test_subscribers_get_their_daily_digest_of_followed_tags_at_their_hour
     await add_subscriber(app, 601, ["رياضة"], digest="daily", digest_hour=21)
     await add_subscriber(app, 602, ["رياضة"], digest="daily", digest_hour=8)
     await add_subscriber(app, 603, ["رياضة"], digest="off", digest_hour=21)
-    assert "queued 1" in await jobs.personal_digests(app)
-    await jobs.personal_digests(app)  # a second run in the same hour adds nothing
+    assert "queued 1" in await app.jobs.personal_digests()
+    await app.jobs.personal_digests()  # a second run in the same hour adds nothing
     (row,) = await rows(app, DeliveryKind.DIGEST)
     assert row.key == "pdigest:2026-03-01"
     assert json.loads(row.payload or "")["articles"] == [sport.id]

@@ -19,7 +19,6 @@ from bot.app import App, build
 from bot.sandbox import FakeTelegram, ServerThread
 from bot.settings import load_settings
 from bot.storage.articles import ArticleRepository
-from scheduler import jobs
 
 TOKEN = "123456789:TEST-token_for_the_fake"
 ADMIN = 900001
@@ -92,12 +91,12 @@ async def app(
 
 async def _poll(app: App) -> None:
     for source in await app.sources():
-        await jobs.poll_source(app, source.id)
+        await app.jobs.poll_source(source.id)
 
 
 async def _deliver(app: App) -> None:
     for _ in range(20):
-        if await jobs.deliver(app) == 0:
+        if await app.jobs.deliver() == 0:
             return
 
 

@@ -25,7 +25,7 @@ from bot.sandbox.demo_site import DemoSite
 from bot.storage.articles import ArticleRepository
 from bot.storage.audit import AuditRepository
 from bot.storage.sources import SourceRepository
-from scheduler.setup import build_scheduler
+from scheduler.setup import install_jobs
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -164,7 +164,7 @@ async def test_sources_add_preview_and_remove(bot: Harness, site: tuple[DemoSite
     [empty] = await bot.send(ADMIN, "/sources")
     assert empty["text"] == "لا توجد مصادر."
     [added] = await bot.send(ADMIN, f"/addsource {url}/rss.xml")
-    assert added["text"].startswith(f"المصدر {url}/rss.xml: feed، 2 عنصر.")
+    assert added["text"].startswith(f"المصدر {url}/rss.xml: feed، عنصران.")
     assert "✅ أضيف المصدر رقم" in added["text"]
     [listing] = await bot.send(ADMIN, "/sources")
     assert f"{url}/rss.xml" in listing["text"]
@@ -206,7 +206,7 @@ async def test_broadcast_asks_for_confirmation_then_goes_through_the_delivery_en
     [usage] = await bot.send(ADMIN, "/broadcast")
     assert usage["text"] == "تعذّر ذلك: /broadcast <text>"
     [long] = await bot.send(ADMIN, "/broadcast " + "ن" * 10_000)
-    assert long["text"] == "النص طويل جداً (الحد 3500 حرفاً)."
+    assert long["text"] == "النص طويل جداً (الحد 3500 حرف)."
 
 
 async def test_a_cancelled_broadcast_sends_nothing(bot: Harness) -> None:
@@ -235,13 +235,12 @@ async def test_schedule_and_audit(bot: Harness) -> None:
 
 
 async def test_schedule_lists_the_running_jobs_with_their_next_run(bot: Harness) -> None:
-    scheduler = build_scheduler(bot.app, await bot.app.sources())
+    scheduler = bot.app.scheduler
+    install_jobs(scheduler, bot.app.jobs, bot.app.schedule, await bot.app.sources())
     scheduler.start(paused=True)  # the jobs and their times, none of them running here
-    bot.app.scheduler = scheduler
     try:
         [reply] = await bot.send(ADMIN, "/schedule")
     finally:
-        bot.app.scheduler = None
         scheduler.shutdown(wait=False)
     lines = reply["text"].splitlines()
     assert lines[0] == "المهام المجدولة:"
@@ -276,12 +275,14 @@ async def test_a_failing_handler_apologises_and_repeats_alert_the_admins(
 async def test_menus_in_arabic_and_english_with_admin_commands_only_for_admins(
     bot: Harness,
 ) -> None:
-    everyone = {c["command"] for c in bot.fake.commands()}
-    assert "search" in everyone
+    private = {"type": "all_private_chats"}
+    everyone = {c["command"] for c in bot.fake.commands(private)}
+    assert {"search", "settings", "privacy"} <= everyone
     assert "stats" not in everyone
-    english = bot.fake.commands(language_code="en")
+    assert bot.fake.commands() == []  # groups see no menu: the commands answer in private only
+    english = bot.fake.commands(private, language_code="en")
     assert {"command": "search", "description": "Search the news"} in english
-    arabic = bot.fake.commands(language_code="ar")
+    arabic = bot.fake.commands(private, language_code="ar")
     assert {"command": "search", "description": "ابحث في الأخبار"} in arabic
     admin_scope = {"type": "chat", "chat_id": ADMIN}
     mine = {c["command"] for c in bot.fake.commands(admin_scope, "en")}

@@ -21,7 +21,6 @@ from bot.sandbox.demo_site import DemoSite
 from bot.settings import load_settings
 from bot.storage.articles import ArticleRepository
 from bot.storage.outbox import OutboxRepository
-from scheduler import jobs
 
 SECRET = "cms-shared-secret"
 
@@ -60,7 +59,7 @@ async def app(
     built = build(settings, clock=clock, console=Console(file=io.StringIO()), polling=False)
     await built.start()
     (source,) = await built.sources()
-    await jobs.poll_source(built, source.id)  # the first poll primes the source
+    await built.jobs.poll_source(source.id)  # the first poll primes the source
     yield built
     await built.stop()
 
@@ -116,7 +115,7 @@ async def test_an_announced_article_then_polled_is_one_article(
     await announce(app, {"url": f"{site_server.url}{story.path}", "title": story.title})
     clock.advance(120)
     (source,) = await app.sources()
-    report = await jobs.poll_source(app, source.id)
+    report = await app.jobs.poll_source(source.id)
     assert report.new == []  # type: ignore[union-attr]
     again = await announce(app, {"url": f"{site_server.url}{story.path}?utm_source=cms"})
     assert again.json()["status"] == "known"

@@ -16,7 +16,6 @@ from bot.sandbox.demo_site import DemoSite
 from bot.settings import load_settings
 from bot.storage.articles import ArticleRepository
 from bot.storage.destinations import DestinationRepository
-from scheduler import jobs
 
 TOKEN = "123456789:TEST-token_for_the_fake"
 
@@ -88,12 +87,12 @@ async def make_app(
 
 async def _poll_all(app: App) -> None:
     for source in await app.sources():
-        await jobs.poll_source(app, source.id)
+        await app.jobs.poll_source(source.id)
 
 
 async def _deliver_all(app: App) -> None:
     for _ in range(20):
-        if await jobs.deliver(app) == 0:
+        if await app.jobs.deliver() == 0:
             return
 
 

@@ -27,7 +27,7 @@ from bot.sources.fetch import FetchResult
 from bot.storage.sources import SourceRepository
 from bot.storage.tables import DeliveryRow
 from scheduler import jobs
-from scheduler.setup import build_scheduler, describe_jobs
+from scheduler.setup import describe_jobs, install_jobs
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 Factory = Callable[..., App]
@@ -68,10 +68,10 @@ async def test_ten_simultaneous_new_articles_are_spaced_by_the_minimum_gap(
     due = [_utc(row.next_attempt_at) for row in await deliveries(app)]
     assert due == [T0 + timedelta(seconds=60 * i) for i in range(10)]
 
-    sent = await jobs.deliver(app)
+    sent = await app.jobs.deliver()
     assert sent == 1  # only the first is due now; the others wait their turn
     clock.advance(60)
-    assert await jobs.deliver(app) == 1
+    assert await app.jobs.deliver() == 1
 
 
 async def test_a_breaking_article_skips_the_spacing_and_goes_first(make_app: Factory) -> None:
@@ -100,13 +100,13 @@ async def test_first_poll_stores_without_posting_and_later_stories_are_posted(
         app = make_app(clock, NASHIR_SOURCES=f"{server.url}/rss.xml", NASHIR_MIN_GAP="0")
         await app.start()
         (source,) = await app.sources()
-        first = await jobs.poll_source(app, source.id)
+        first = await app.jobs.poll_source(source.id)
         assert len(first.new) == 3  # type: ignore[union-attr]
         assert await deliveries(app) == []  # what was already there is stored, not posted
 
         clock.advance(120)
         site.publish_next()
-        await jobs.poll_source(app, source.id)
+        await app.jobs.poll_source(source.id)
         assert len(await deliveries(app)) == 1
 
 
@@ -121,7 +121,7 @@ async def test_a_source_added_later_is_primed_without_posting_its_archive(
         async with app.db.session() as session:
             source = await SourceRepository(session).ensure(f"{server.url}/rss.xml", clock.now())
             await session.commit()
-        await jobs.poll_source(app, source.id)
+        await app.jobs.poll_source(source.id)
         assert await deliveries(app) == []
 
 
@@ -147,15 +147,15 @@ async def test_a_paused_bot_sends_nothing_and_resuming_drops_what_went_stale(
     await set_paused(app.db, True, clock.now())
     assert await is_paused(app.db)
     await app.ingestor.store(draft(1), source=None, announce=True)
-    assert await jobs.deliver(app) == 0
-    assert await jobs.channel_digest(app) == jobs.PAUSED
+    assert await app.jobs.deliver() == 0
+    assert await app.jobs.channel_digest() == jobs.PAUSED
 
     clock.advance(8 * 3600)  # the story is now older than the freshness window
     fresh = await app.ingestor.store(draft(2, published=clock.now()), source=None, announce=True)
     await set_paused(app.db, False, clock.now())
     skipped, _ = await app.outbox.settle()
     assert skipped == 1
-    assert await jobs.deliver(app) == 1
+    assert await app.jobs.deliver() == 1
     states = {row.article_id: row.state for row in await deliveries(app)}
     assert fresh is not None
     assert states[fresh.id] == "sent"
@@ -170,9 +170,9 @@ async def test_after_downtime_overdue_posts_are_respaced_not_burst(make_app: Fac
     clock.advance(3600)  # the bot was down: all four are overdue
     _, moved = await app.outbox.settle()
     assert moved == 3
-    assert await jobs.deliver(app) == 1
+    assert await app.jobs.deliver() == 1
     clock.advance(60)
-    assert await jobs.deliver(app) == 1
+    assert await app.jobs.deliver() == 1
 
 
 def test_failing_sources_back_off_exponentially_up_to_the_cap() -> None:
@@ -244,17 +244,17 @@ async def test_an_unchanged_feed_costs_one_conditional_get_and_no_write(
         app = make_app(clock, NASHIR_SOURCES=f"{server.url}/rss.xml")
         await app.start()
         (source,) = await app.sources()
-        await jobs.poll_source(app, source.id)
+        await app.jobs.poll_source(source.id)
         async with app.db.session() as session:
             before = await SourceRepository(session).get(source.id)
         clock.advance(60)
-        report = await jobs.poll_source(app, source.id)
+        report = await app.jobs.poll_source(source.id)
         assert report.status == "not_modified"  # type: ignore[union-attr]
         async with app.db.session() as session:
             after = await SourceRepository(session).get(source.id)
         assert after == before  # nothing written for an unchanged feed
         clock.advance(600)
-        await jobs.poll_source(app, source.id)
+        await app.jobs.poll_source(source.id)
         async with app.db.session() as session:
             later = await SourceRepository(session).get(source.id)
         assert later is not None
@@ -267,8 +267,8 @@ async def test_the_schedule_lists_every_job_with_its_next_run_and_last_result(
     clock = ManualClock(T0)
     app = make_app(clock, NASHIR_SOURCES="https://news.example/rss.xml")
     await app.start()
-    scheduler = build_scheduler(app, await app.sources())
-    app.scheduler = scheduler
+    scheduler = app.scheduler
+    install_jobs(scheduler, app.jobs, app.schedule, await app.sources())
     scheduler.start(paused=True)
     try:
         scheduler.results["deliver"] = "3 sent (at now)"

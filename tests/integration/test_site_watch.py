@@ -6,16 +6,18 @@ import io
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from rich.console import Console
 
 from bot.app import build
 from bot.clock import ManualClock
 from bot.model import ArticleDraft
 from bot.settings import load_settings
-from scheduler import jobs
 
 
-async def test_the_admins_hear_once_when_the_site_goes_quiet(database_url: str) -> None:
+async def test_the_admins_hear_once_when_the_site_goes_quiet(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     clock = ManualClock(datetime(2026, 3, 1, 7, 0, tzinfo=UTC))  # 10:00 in Aden
     settings = load_settings(
         {
@@ -32,18 +34,19 @@ async def test_the_admins_hear_once_when_the_site_goes_quiet(database_url: str) 
     async def alert(text: str) -> None:
         told.append(text)
 
-    app.worker.alert = alert
+    assert app.alerts is not None
+    monkeypatch.setattr(app.alerts, "send", alert)  # no Telegram here: catch what is sent
     await app.start()
     try:
         await app.ingestor.store(
             ArticleDraft(url="https://news.example/a/1", title="خبر"), source=None, announce=False
         )
         clock.advance(2 * 3600)
-        assert "2.0 publishing hours ago" in await jobs.site_watch(app)
+        assert "2.0 publishing hours ago" in await app.jobs.site_watch()
         clock.advance(3600)
-        assert "admins alerted" in await jobs.site_watch(app)
+        assert "admins alerted" in await app.jobs.site_watch()
         clock.advance(900)
-        await jobs.site_watch(app)
+        await app.jobs.site_watch()
         assert len(told) == 1
         assert "No new article for 3.0 publishing hours" in told[0]
 
@@ -54,12 +57,12 @@ async def test_the_admins_hear_once_when_the_site_goes_quiet(database_url: str) 
             announce=False,
         )
         clock.set(datetime(2026, 3, 1, 20, 30, tzinfo=UTC))  # 23:30: outside the hours
-        assert await jobs.site_watch(app) == "outside publishing hours"
+        assert await app.jobs.site_watch() == "outside publishing hours"
         clock.set(datetime(2026, 3, 2, 5, 0, tzinfo=UTC))  # 08:00: the night did not count
-        assert "2.0 publishing hours ago" in await jobs.site_watch(app)
+        assert "2.0 publishing hours ago" in await app.jobs.site_watch()
         assert len(told) == 1
         clock.advance(timedelta(hours=1, minutes=30).total_seconds())
-        await jobs.site_watch(app)
+        await app.jobs.site_watch()
         assert len(told) == 2
     finally:
         await app.stop()

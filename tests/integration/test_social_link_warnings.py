@@ -39,7 +39,9 @@ async def test_a_social_link_telegram_drops_is_warned_about_once_naming_its_sett
         async with running(env) as app:
             await primed(app)
             await app.ensure_destinations()  # checked again: no second warning
-    warnings = [r.getMessage() for r in caplog.records if "not one Telegram keeps" in r.getMessage()]
+    warnings = [
+        r.getMessage() for r in caplog.records if "not one Telegram keeps" in r.getMessage()
+    ]
     assert len(warnings) == 1
     assert "http://localhost/nashir-page" in warnings[0]
     assert "NASHIR_SOCIAL_FACEBOOK" in warnings[0]

@@ -16,7 +16,6 @@ from bot.sandbox import ServerThread
 from bot.sandbox.demo_site import DemoSite
 from bot.storage.scheduling import SampleRepository
 from bot.storage.tables import DeliveryRow
-from scheduler import jobs
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 Factory = Callable[..., App]
@@ -73,7 +72,7 @@ async def test_an_article_entering_the_top_is_posted_once_with_the_most_read_lab
 
     assert [article_id for article_id, _ in await app.trending.trending_now()] == [fast.id]
     assert "posted 1" in await app.trending.post_trending()
-    assert await jobs.deliver(app) == 1
+    assert await app.jobs.deliver() == 1
     assert "الأكثر قراءة" in output.getvalue()
 
     for _ in range(3):  # it stays on top for hours: still posted once
@@ -90,7 +89,7 @@ async def test_an_article_posted_as_new_is_reposted_as_trending_only_after_the_c
     app = make_app(clock)
     await app.start()
     article = await store(app, 1, announce=True)
-    assert await jobs.deliver(app) == 1  # posted as new at T0
+    assert await app.jobs.deliver() == 1  # posted as new at T0
     await read(app, {article.id: 100})
     clock.advance(3600)
     await read(app, {article.id: 5000})
@@ -131,7 +130,7 @@ async def test_counters_are_refreshed_from_article_pages_and_the_most_read_block
         app = make_app(clock, NASHIR_SOURCES=f"{server.url}/rss.xml", NASHIR_READS_PAGES="2")
         await app.start()
         (source,) = await app.sources()
-        await jobs.poll_source(app, source.id)
+        await app.jobs.poll_source(source.id)
         site.tick(3)
         clock.advance(600)
         report = await app.trending.refresh_reads()

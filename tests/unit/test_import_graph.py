@@ -4,9 +4,9 @@ Every `import` counts: at module level, under `if TYPE_CHECKING:` and inside
 functions, since each is a dependency a reader has to follow. The graph is
 built from the syntax tree, so the test needs nothing imported.
 
-`KNOWN_CYCLES` lists the import cycles that remain while the modules that
-still take the whole application are given their own ports. It may only
-shrink: a new cycle fails, and so does an entry that no longer exists.
+Every module is given its collaborators by the bootstrap (`bot.app.build`),
+so nothing else needs the application object, and no two modules import
+each other, even for type hints.
 """
 
 from __future__ import annotations
@@ -19,30 +19,8 @@ ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("bot", "handlers", "scheduler")
 BOOTSTRAP = "bot.app"
 
-# Modules that still reach each other through `bot.app.App` (issue: one path
-# through Nashir). Each is a module name; the test fails if one of them is no
-# longer in a cycle, so the list shrinks as they are freed.
-KNOWN_CYCLES: frozenset[str] = frozenset(
-    {
-        "bot.admin_service",
-        "bot.app",
-        "bot.backfill",
-        "bot.digests",
-        "bot.hooks",
-        "bot.removal",
-        "bot.revisions",
-        "bot.trending",
-        "bot.watch",
-        "handlers",
-        "handlers.admin",
-        "handlers.callbacks",
-        "handlers.context",
-        "handlers.inline",
-        "handlers.notify",
-        "scheduler.jobs",
-        "scheduler.setup",
-    }
-)
+# The bootstrap builds the application object; `bot.runner` runs it (`nashir run`).
+APP_OWNERS = frozenset({BOOTSTRAP, "bot.runner"})
 
 
 def _module_name(path: Path) -> str:
@@ -150,10 +128,30 @@ def test_cycles_are_found_by_the_search() -> None:
     assert cycles({"a": {"b"}, "b": set()}) == []
 
 
-def test_no_import_cycle_outside_the_known_ones_and_none_listed_in_vain() -> None:
-    in_cycles = set().union(*cycles(import_graph()))
-    assert in_cycles - KNOWN_CYCLES == set(), "new modules in an import cycle"
-    assert KNOWN_CYCLES - in_cycles == set(), "freed from cycles: remove from KNOWN_CYCLES"
+def test_no_import_cycle_spans_more_than_one_module() -> None:
+    assert cycles(import_graph()) == []
+
+
+def test_only_the_bootstrap_and_the_runner_import_the_application() -> None:
+    importers = sorted(m for m, targets in import_graph().items() if BOOTSTRAP in targets)
+    assert set(importers) <= APP_OWNERS | {"bot.cli", "bot.backfill", "sandbox.demo", "bot.demo"}
+
+
+def test_no_function_outside_the_bootstrap_takes_the_application_object() -> None:
+    takers = []
+    for module, path in project_modules().items():
+        if module in APP_OWNERS:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                for arg in [*node.args.args, *node.args.kwonlyargs]:
+                    if isinstance(arg.annotation, ast.Name | ast.Constant) and (
+                        getattr(arg.annotation, "id", None) == "App"
+                        or getattr(arg.annotation, "value", None) == "App"
+                    ):
+                        takers.append(f"{module}.{node.name}")
+    assert takers == []
 
 
 def test_no_module_reads_the_application_through_getattr() -> None:

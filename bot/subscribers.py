@@ -3,6 +3,13 @@
 Each function is one unit of work and commits once. Following a tag or
 choosing a digest subscribes the user on the way, so a reader who never sent
 /start is not told to do so first.
+
+A reader may follow a tag before its first story (a tournament before it
+starts): the tag is kept under the name they wrote, and the first article
+carrying it reaches them. Matching and suggestions look only at tags some
+article carries, so one reader's words never show up in another's replies;
+a reader follows at most `MAX_UNSEEN` such tags, and one nobody follows any
+more is deleted, so the tags table cannot be filled from the chat.
 """
 
 from __future__ import annotations
@@ -17,9 +24,10 @@ from bot.storage.articles import ArticleRepository
 from bot.storage.database import Database
 from bot.storage.search import ReadingRepository
 from bot.storage.subscribers import Subscriber, SubscriberRepository, Tag, TagRepository
-from bot.tag_match import match_tag
+from bot.tag_match import clean_tag, match_tag, stored_key
 
 DIGESTS = ("off", "daily", "weekly")
+MAX_UNSEEN = 20  # tags no story carries yet that one reader may follow
 LANGUAGES = ("ar", "en")
 
 
@@ -29,15 +37,17 @@ class Outcome(enum.StrEnum):
     DONE = "done"
     ALREADY = "already"
     UNKNOWN = "unknown"
+    TOO_MANY = "too_many"  # already following MAX_UNSEEN tags no story carries
 
 
 @dataclass(frozen=True, slots=True)
 class FollowResult:
-    """The outcome, the tag concerned and, for an unknown tag, the closest ones."""
+    """The outcome, the tag concerned, the closest known tags, and whether any story has it."""
 
     outcome: Outcome
     tag: Tag | None = None
     suggestions: tuple[Tag, ...] = field(default_factory=tuple)
+    unseen: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,12 +99,30 @@ class Subscribers:
         return found
 
     async def follow(self, reader: Reader, query: str) -> FollowResult:
-        """Follow the tag the reader meant, forgiving spelling variants."""
+        """Follow the tag the reader meant, forgiving spelling variants, even one no story has.
+
+        A tag no article carries yet is kept under the reader's words (see
+        `clean_tag`); the close known tags come back as suggestions all the same.
+        """
         async with self.db.session() as session:
-            match = match_tag(query, await TagRepository(session).all())
-        if match.found is None:
+            match = match_tag(query, await TagRepository(session).carried())
+        if match.found is not None:
+            return await self.follow_id(reader, match.found.id)
+        name = clean_tag(query)
+        key = stored_key(name)
+        if not key:
             return FollowResult(Outcome.UNKNOWN, suggestions=match.suggestions)
-        return await self.follow_id(reader, match.found.id)
+        subscriber, _ = await self.subscribe(reader)
+        async with self.db.session() as session:
+            tags = TagRepository(session)
+            if len(await tags.unseen_followed(subscriber.id)) >= MAX_UNSEEN:
+                return FollowResult(Outcome.TOO_MANY, suggestions=match.suggestions)
+            tag = await tags.add(name, key)
+            added = await SubscriberRepository(session).follow(subscriber.id, tag.id)
+            unseen = await tags.stories(tag.id) == 0
+            await session.commit()
+        outcome = Outcome.DONE if added else Outcome.ALREADY
+        return FollowResult(outcome, tag, match.suggestions, unseen=unseen)
 
     async def follow_id(self, reader: Reader, tag_id: int) -> FollowResult:
         """Follow a tag by id (buttons and deep links)."""
@@ -117,8 +145,22 @@ class Subscribers:
             if subscriber is None or match.found is None:
                 return FollowResult(Outcome.UNKNOWN, suggestions=match.suggestions)
             removed = await repository.unfollow(subscriber.id, match.found.id)
+            await TagRepository(session).drop_unused([match.found.id])
             await session.commit()
         return FollowResult(Outcome.DONE if removed else Outcome.ALREADY, match.found)
+
+    async def unfollow_id(self, user_id: int, tag_id: int) -> FollowResult:
+        """Stop following a tag by id (buttons); UNKNOWN when the tag is gone."""
+        async with self.db.session() as session:
+            tag = await TagRepository(session).get(tag_id)
+            repository = SubscriberRepository(session)
+            subscriber = await repository.get(user_id)
+            if tag is None or subscriber is None:
+                return FollowResult(Outcome.UNKNOWN)
+            removed = await repository.unfollow(subscriber.id, tag.id)
+            await TagRepository(session).drop_unused([tag.id])
+            await session.commit()
+        return FollowResult(Outcome.DONE if removed else Outcome.ALREADY, tag)
 
     async def following(self, user_id: int) -> list[Tag]:
         """The tags this user follows."""
@@ -130,7 +172,11 @@ class Subscribers:
     async def stop(self, user_id: int) -> bool:
         """Unsubscribe and delete everything kept about the user; False if nothing was."""
         async with self.db.session() as session:
-            forgotten = await SubscriberRepository(session).forget(user_id)
+            repository, tags = SubscriberRepository(session), TagRepository(session)
+            subscriber = await repository.get(user_id)
+            unseen = await tags.unseen_followed(subscriber.id) if subscriber else []
+            forgotten = await repository.forget(user_id)
+            await tags.drop_unused(unseen)  # the tags only this reader had written
             await session.commit()
         return forgotten
 

@@ -16,8 +16,9 @@ from handlers.admin import broadcast_button
 from handlers.approval import approval_button
 from handlers.context import BotContext, language
 from handlers.i18n import text
+from handlers.preferences import settings_button
 from handlers.search import page_button
-from handlers.tags import follow_button
+from handlers.tags import follow_button, unfollow_button
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,10 @@ async def button(update: Update, context: BotContext) -> None:
         return
     if parts[0] == "f" and len(parts) == 2 and parts[1].isdigit():
         await follow_button(update, context, int(parts[1]))
+    elif parts[0] == "u" and len(parts) == 2 and parts[1].isdigit():
+        await unfollow_button(update, context, int(parts[1]))
+    elif parts[0] == "st" and len(parts) == 3:
+        await settings_button(update, context, parts[1], parts[2])
     elif parts[0] == "s" and len(parts) == 3 and parts[2].isdigit():
         await page_button(update, context, parts[1], int(parts[2]))
     elif (

@@ -1,4 +1,4 @@
-"""/search with paging buttons.
+"""/search with paging buttons; words sent in the private chat are searched too.
 
 The query is kept in `user_data` under a short token and the buttons carry
 only that token and an offset (callback data is limited to 64 bytes, and an
@@ -23,14 +23,20 @@ SEARCHES_KEY = "searches"
 
 
 async def search(update: Update, context: BotContext) -> None:
-    """Search titles and summaries: /search words."""
+    """Search titles and summaries: /search words; bare /search asks for the words."""
+    query = " ".join(context.args or [])
+    if not query:
+        await say(update, context, "search_ask")  # the next message is searched (free text)
+        return
+    await run_search(update, context, query)
+
+
+async def run_search(update: Update, context: BotContext, query: str) -> None:
+    """Answer with the first page of results for `query`."""
     message = update.effective_message
     if message is None:
         return
-    query = " ".join(context.args or [])
-    if not query:
-        await say(update, context, "search_usage")
-        return
+    query = " ".join(query.split())
     if len(query) > MAX_QUERY_CHARS:
         await say(update, context, "too_long", max=MAX_QUERY_CHARS)
         return

@@ -34,6 +34,16 @@ def follow_keyboard(tags: Sequence[Tag], sign: object, per_row: int = 2) -> Inli
     return InlineKeyboardMarkup([buttons[i : i + per_row] for i in range(0, len(buttons), per_row)])
 
 
+def unfollow_keyboard(tags: Sequence[Tag], sign: object, per_row: int = 2) -> InlineKeyboardMarkup:
+    """One unfollow button per tag, `per_row` to a row."""
+    assert callable(sign)
+    buttons = [
+        InlineKeyboardButton(f"✖️ {tag.name}"[:60], callback_data=sign(f"u:{tag.id}"))
+        for tag in tags
+    ]
+    return InlineKeyboardMarkup([buttons[i : i + per_row] for i in range(0, len(buttons), per_row)])
+
+
 def tag_payload(name: str) -> str:
     """The `/start` deep-link payload that follows a tag (`tag_` + base64url of its name)."""
     encoded = base64.urlsafe_b64encode(name.encode()).decode().rstrip("=")

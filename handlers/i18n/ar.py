@@ -18,7 +18,9 @@ TEXTS: dict[str, str] = {
         "/following — الوسوم التي تتابعها\n"
         "/digest off|daily|weekly [ساعة] — ملخص دوري\n"
         "/search كلمات — ابحث في الأخبار\n"
+        "/settings — إعداداتك بلمسة واحدة\n"
         "/lang ar|en — لغة الردود\n"
+        "/privacy — ما نحفظه عنك\n"
         "/stop — إلغاء الاشتراك وحذف بياناتك\n"
         "ويمكنك كتابة @{bot} وكلمات في أي محادثة لمشاركة خبر."
     ),
@@ -28,10 +30,30 @@ TEXTS: dict[str, str] = {
         "/sources /addsource رابط /removesource مصدر /broadcast نص /schedule /audit [عدد]"
     ),
     "unknown": "لا أعرف هذا الأمر. أرسل /help لقائمة الأوامر.",
-    "only_commands": "أفهم الأوامر فقط 🙂 أرسل /help لقائمة الأوامر.",
+    "settings": (
+        "⚙️ إعداداتك — اضغط زراً لتغييره:\nاللغة: {lang_name}\nالملخص: {digest}\nالوسوم: {tags}"
+    ),
+    "settings_tags": "تتابع {count:n:tag} (اضغط وسماً لإلغاء متابعته)",
+    "settings_no_tags": "لا تتابع أي وسم بعد؛ أرسل /follow لتختار.",
+    "settings_digest_off": "بلا ملخص",
+    "settings_digest_daily": "يومي",
+    "settings_digest_weekly": "أسبوعي",
+    "privacy": (
+        "🔒 ما يحفظه البوت عنك:\n"
+        "• رقم حسابك في تيليجرام ورقم محادثتك معه وتاريخ اشتراكك\n"
+        "• لغتك، والملخص الذي اخترته وساعته، والوسوم التي تتابعها\n"
+        "• الأخبار التي أُرسلت إليك، كي لا يصلك خبر مرتين\n"
+        "لا يحفظ اسمك ولا رسائلك؛ آخر عمليات بحثك تبقى في الذاكرة لأزرار التصفح فقط، "
+        "وقد تظهر رسالة سبّبت خطأً في سجل تشغيل البوت.\n"
+        "أرسل /stop لإلغاء اشتراكك وحذف كل ما سبق فوراً."
+    ),
+    "follow_pick": "أي وسم تريد؟ اضغط وسماً لتتابعه، أو اكتبه بعد الأمر، مثل: /follow اليمن",
+    "unfollow_pick": "اضغط وسماً لتلغي متابعته:",
+    "search_ask": "🔎 عمّ تبحث؟ أرسل الكلمات في رسالتك التالية.",
+    "search_words_only": "أرسل كلمات لأبحث عنها في الأخبار، أو /help لقائمة الأوامر.",
     "private_only": "أعمل في المحادثة الخاصة فقط، راسلني هناك: {link}",
     "sorry": "عذراً، حدث خطأ غير متوقع. حاول مرة أخرى بعد قليل.",
-    "too_long": "النص طويل جداً (الحد {max} حرفاً).",
+    "too_long": "النص طويل جداً (الحد {max:n:character}).",
     "extra_args": "هذا الأمر لا يأخذ شيئاً بعده: أرسل {command} وحده.",
     "expired": "انتهت صلاحية هذا الزر.",
     "bad_number": "اكتب عدداً بين 1 و{max}، مثل: /latest 5",
@@ -44,8 +66,13 @@ TEXTS: dict[str, str] = {
     "tags_title": "🏷 الوسوم الأكثر تداولاً — اضغط لتتابع:",
     "tags_none": "لا توجد وسوم بعد.",
     "follow_usage": "اكتب الوسم بعد الأمر، مثل: /follow اليمن",
-    "unfollow_usage": "اكتب الوسم بعد الأمر، مثل: /unfollow اليمن",
     "followed": "✅ تتابع الآن «{tag}». ستصلك أخباره هنا.",
+    "followed_unseen": (
+        "✅ تتابع الآن «{tag}». لا يحمل هذا الوسم أي خبر بعد، وسيصلك هنا أول خبر يحمله."
+    ),
+    "too_many_unseen": (
+        "تتابع {max} وسماً لم يحمله أي خبر بعد، وهذا هو الحد. ألغِ متابعة أحدها بـ /unfollow أولاً."
+    ),
     "already_following": "أنت تتابع «{tag}» من قبل.",
     "unfollowed": "تم إلغاء متابعة «{tag}».",
     "not_following": "أنت لا تتابع «{tag}».",
@@ -59,12 +86,11 @@ TEXTS: dict[str, str] = {
         "الإعداد الحالي: {current}"
     ),
     "digest_off": "تم إيقاف الملخص.",
-    "digest_daily": "سيصلك ملخص يومي الساعة {hour}:00.",
-    "digest_weekly": "سيصلك ملخص أسبوعي الساعة {hour}:00.",
+    "digest_daily": "سيصلك ملخص يومي الساعة {hour}:00 ({zone}).",
+    "digest_weekly": "سيصلك ملخص أسبوعي الساعة {hour}:00 ({zone}).",
     "digest_current_off": "متوقف",
-    "digest_current_daily": "يومي الساعة {hour}:00",
-    "digest_current_weekly": "أسبوعي الساعة {hour}:00",
-    "search_usage": "اكتب كلمات البحث بعد الأمر، مثل: /search الكهرباء عدن",
+    "digest_current_daily": "يومي الساعة {hour}:00 ({zone})",
+    "digest_current_weekly": "أسبوعي الساعة {hour}:00 ({zone})",
     "search_none": "لم أجد أخباراً عن «{query}».",
     "search_title": "🔎 نتائج «{query}» ({first}–{last} من {total}):",
     "search_expired": "انتهت صلاحية هذا البحث، ابحث من جديد.",
@@ -94,20 +120,20 @@ TEXTS: dict[str, str] = {
     "paused": "⏸ تم إيقاف النشر مؤقتاً. /resume للاستئناف.",
     "resumed": "▶️ استُؤنف النشر.",
     "failed_input": "تعذّر ذلك: {reason}",
-    "posted": "تمت جدولة «{title}» للنشر الآن على {count} وجهة.",
+    "posted": "تمت جدولة «{title}» للنشر الآن على {count:n:destination}.",
     "preview_header": "معاينة {platform} ({length}/{limit}):",
     "skipped": "لن يُنشر الخبر {id} «{title}».",
     "deleted": "حُذفت منشورات الخبر {id} «{title}»: {result}",
     "sources_title": "المصادر:",
     "sources_none": "لا توجد مصادر.",
     "source_line": "{id}. {url} — آخر جلب: {polled}، إخفاقات متتالية: {failures}",
-    "source_preview": "المصدر {url}: {kind}، {items} عنصر. أوله: «{title}»",
+    "source_preview": "المصدر {url}: {kind}، {items:n:item}. أوله: «{title}»",
     "source_added": "✅ أضيف المصدر رقم {id}.",
     "source_removed": "حُذف المصدر {url}.",
-    "broadcast_confirm": "سيصل هذا النص إلى {count} مشترك:\n\n{text}\n\nأأرسله؟",
+    "broadcast_confirm": "سيصل هذا النص إلى {count:n:subscriber}:\n\n{text}\n\nأأرسله؟",
     "broadcast_send": "✅ أرسل",
     "broadcast_cancel": "❌ إلغاء",
-    "broadcast_queued": "📣 أُرسل إلى الطابور لـ {count} مشترك.",
+    "broadcast_queued": "📣 أُرسل إلى الطابور لـ {count:n:subscriber}.",
     "broadcast_cancelled": "أُلغي البث.",
     "broadcast_none": "لا يوجد مشتركون لإرسال البث إليهم.",
     "schedule_title": "المهام المجدولة:",
@@ -120,11 +146,57 @@ TEXTS: dict[str, str] = {
     "approve": "✅ انشر",
     "edit": "✏️ عدّل العنوان",
     "drop": "❌ تجاهل",
-    "approved": "✅ وافق {admin}: سيُنشر على {count} وجهة.",
+    "approved": "✅ وافق {admin}: سيُنشر على {count:n:destination}.",
     "dropped": "❌ تجاهل {admin} الخبر.",
     "approval_gone": "لم يعد هذا الخبر بانتظار الموافقة.",
     "send_headline": "أرسل العنوان الجديد للخبر {id}:",
     "headline_set": "✏️ تغيّر العنوان. راجع الخبر من جديد:",
+}
+
+# Counted nouns (`{value:n:noun}`), by CLDR plural category; in the case the texts use them.
+NOUNS: dict[str, dict[str, str]] = {
+    "tag": {
+        "one": "وسماً واحداً",
+        "two": "وسمين",
+        "few": "{n} وسوم",
+        "many": "{n} وسماً",
+        "other": "{n} وسم",
+    },
+    "destination": {
+        "one": "وجهة واحدة",
+        "two": "وجهتين",
+        "few": "{n} وجهات",
+        "many": "{n} وجهةً",
+        "other": "{n} وجهة",
+    },
+    "subscriber": {
+        "one": "مشترك واحد",
+        "two": "مشتركَين",
+        "few": "{n} مشتركين",
+        "many": "{n} مشتركاً",
+        "other": "{n} مشترك",
+    },
+    "character": {
+        "one": "حرف واحد",
+        "two": "حرفان",
+        "few": "{n} أحرف",
+        "many": "{n} حرفاً",
+        "other": "{n} حرف",
+    },
+    "item": {
+        "one": "عنصر واحد",
+        "two": "عنصران",
+        "few": "{n} عناصر",
+        "many": "{n} عنصراً",
+        "other": "{n} عنصر",
+    },
+    "story": {
+        "one": "خبر واحد",
+        "two": "خبران",
+        "few": "{n} أخبار",
+        "many": "{n} خبراً",
+        "other": "{n} خبر",
+    },
 }
 
 COMMANDS: dict[str, str] = {
@@ -138,6 +210,8 @@ COMMANDS: dict[str, str] = {
     "following": "الوسوم التي تتابعها",
     "digest": "الملخص الدوري",
     "search": "ابحث في الأخبار",
+    "settings": "الإعدادات",
+    "privacy": "الخصوصية وبياناتك",
     "lang": "لغة الردود",
     "stop": "إلغاء الاشتراك وحذف البيانات",
     "stats": "الإحصاءات",

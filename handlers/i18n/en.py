@@ -18,7 +18,9 @@ TEXTS: dict[str, str] = {
         "/following — the tags you follow\n"
         "/digest off|daily|weekly [hour] — a regular digest\n"
         "/search words — search the news\n"
+        "/settings — your settings, one tap each\n"
         "/lang ar|en — reply language\n"
+        "/privacy — what we keep about you\n"
         "/stop — unsubscribe and delete your data\n"
         "Type @{bot} and some words in any chat to share a story."
     ),
@@ -28,10 +30,36 @@ TEXTS: dict[str, str] = {
         "/sources /addsource url /removesource source /broadcast text /schedule /audit [n]"
     ),
     "unknown": "I don't know that command. Send /help for the list.",
-    "only_commands": "I only understand commands 🙂 Send /help for the list.",
+    "settings": (
+        "⚙️ Your settings — tap a button to change it:\n"
+        "Language: {lang_name}\n"
+        "Digest: {digest}\n"
+        "Tags: {tags}"
+    ),
+    "settings_tags": "you follow {count:n:tag} (tap one to stop following it)",
+    "settings_no_tags": "you follow none yet; send /follow to pick some.",
+    "settings_digest_off": "No digest",
+    "settings_digest_daily": "Daily",
+    "settings_digest_weekly": "Weekly",
+    "privacy": (
+        "🔒 What the bot keeps about you:\n"
+        "• your Telegram account id, the id of your chat with it and when you subscribed\n"
+        "• your language, the digest you chose and its hour, and the tags you follow\n"
+        "• which stories were sent to you, so none arrives twice\n"
+        "It keeps neither your name nor your messages; your last searches stay in memory "
+        "for the paging buttons only, and a message that caused an error may appear in "
+        "the bot's log.\n"
+        "Send /stop to unsubscribe and delete all of the above at once."
+    ),
+    "follow_pick": (
+        "Which tag? Tap one to follow it, or write it after the command, e.g. /follow Yemen"
+    ),
+    "unfollow_pick": "Tap a tag to stop following it:",
+    "search_ask": "🔎 What are you looking for? Send the words in your next message.",
+    "search_words_only": "Send some words to search the news, or /help for the list.",
     "private_only": "I only work in private chat; message me there: {link}",
     "sorry": "Sorry, something went wrong. Please try again in a moment.",
-    "too_long": "That is too long (at most {max} characters).",
+    "too_long": "That is too long (at most {max:n:character}).",
     "extra_args": "This command takes nothing after it: send {command} alone.",
     "expired": "This button has expired.",
     "bad_number": "Give a number from 1 to {max}, e.g. /latest 5",
@@ -44,8 +72,14 @@ TEXTS: dict[str, str] = {
     "tags_title": "🏷 Popular tags — tap to follow:",
     "tags_none": "No tags yet.",
     "follow_usage": "Write the tag after the command, e.g. /follow Yemen",
-    "unfollow_usage": "Write the tag after the command, e.g. /unfollow Yemen",
     "followed": "✅ You now follow “{tag}”. Its news will arrive here.",
+    "followed_unseen": (
+        "✅ You now follow “{tag}”. No story carries this tag yet; the first one will arrive here."
+    ),
+    "too_many_unseen": (
+        "You already follow {max} tags no story carries yet, the most allowed. "
+        "Stop following one with /unfollow first."
+    ),
     "already_following": "You already follow “{tag}”.",
     "unfollowed": "You no longer follow “{tag}”.",
     "not_following": "You don't follow “{tag}”.",
@@ -59,12 +93,11 @@ TEXTS: dict[str, str] = {
         "Current setting: {current}"
     ),
     "digest_off": "Digest turned off.",
-    "digest_daily": "You'll get a daily digest at {hour}:00.",
-    "digest_weekly": "You'll get a weekly digest at {hour}:00.",
+    "digest_daily": "You'll get a daily digest at {hour}:00 ({zone}).",
+    "digest_weekly": "You'll get a weekly digest at {hour}:00 ({zone}).",
     "digest_current_off": "off",
-    "digest_current_daily": "daily at {hour}:00",
-    "digest_current_weekly": "weekly at {hour}:00",
-    "search_usage": "Write what to search for after the command, e.g. /search electricity",
+    "digest_current_daily": "daily at {hour}:00 ({zone})",
+    "digest_current_weekly": "weekly at {hour}:00 ({zone})",
     "search_none": "Nothing found for “{query}”.",
     "search_title": "🔎 Results for “{query}” ({first}–{last} of {total}):",
     "search_expired": "This search has expired; please search again.",
@@ -94,20 +127,20 @@ TEXTS: dict[str, str] = {
     "paused": "⏸ Posting is paused. /resume to go on.",
     "resumed": "▶️ Posting resumed.",
     "failed_input": "Could not do that: {reason}",
-    "posted": "“{title}” is queued to post now to {count} destinations.",
+    "posted": "“{title}” is queued to post now to {count:n:destination}.",
     "preview_header": "{platform} preview ({length}/{limit}):",
     "skipped": "Article {id} “{title}” will not be posted.",
     "deleted": "Posts of article {id} “{title}” deleted: {result}",
     "sources_title": "Sources:",
     "sources_none": "No sources.",
     "source_line": "{id}. {url} — last poll: {polled}, failures in a row: {failures}",
-    "source_preview": "Source {url}: {kind}, {items} items. First: “{title}”",
+    "source_preview": "Source {url}: {kind}, {items:n:item}. First: “{title}”",
     "source_added": "✅ Source {id} added.",
     "source_removed": "Source {url} removed.",
-    "broadcast_confirm": "This text will reach {count} subscribers:\n\n{text}\n\nSend it?",
+    "broadcast_confirm": "This text will reach {count:n:subscriber}:\n\n{text}\n\nSend it?",
     "broadcast_send": "✅ Send",
     "broadcast_cancel": "❌ Cancel",
-    "broadcast_queued": "📣 Queued for {count} subscribers.",
+    "broadcast_queued": "📣 Queued for {count:n:subscriber}.",
     "broadcast_cancelled": "Broadcast cancelled.",
     "broadcast_none": "There are no subscribers to broadcast to.",
     "schedule_title": "Scheduled jobs:",
@@ -120,11 +153,21 @@ TEXTS: dict[str, str] = {
     "approve": "✅ Post",
     "edit": "✏️ Edit headline",
     "drop": "❌ Drop",
-    "approved": "✅ Approved by {admin}: posting to {count} destinations.",
+    "approved": "✅ Approved by {admin}: posting to {count:n:destination}.",
     "dropped": "❌ Dropped by {admin}.",
     "approval_gone": "This article no longer waits for approval.",
     "send_headline": "Send the new headline for article {id}:",
     "headline_set": "✏️ Headline changed. Review the post again:",
+}
+
+# Counted nouns (`{value:n:noun}`), by CLDR plural category.
+NOUNS: dict[str, dict[str, str]] = {
+    "tag": {"one": "{n} tag", "other": "{n} tags"},
+    "destination": {"one": "{n} destination", "other": "{n} destinations"},
+    "subscriber": {"one": "{n} subscriber", "other": "{n} subscribers"},
+    "character": {"one": "{n} character", "other": "{n} characters"},
+    "item": {"one": "{n} item", "other": "{n} items"},
+    "story": {"one": "{n} story", "other": "{n} stories"},
 }
 
 COMMANDS: dict[str, str] = {
@@ -138,6 +181,8 @@ COMMANDS: dict[str, str] = {
     "following": "Tags you follow",
     "digest": "Regular digest",
     "search": "Search the news",
+    "settings": "Your settings",
+    "privacy": "Privacy: what we keep",
     "lang": "Reply language",
     "stop": "Unsubscribe and delete your data",
     "stats": "Statistics",

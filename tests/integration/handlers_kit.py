@@ -187,6 +187,10 @@ async def running_app(
         "TELEGRAM_BOT_TOKEN": TOKEN,
         "TELEGRAM_API_URL": telegram_url,
         "TELEGRAM_CHANNELS": "@yemen_news",
+        # Flood control is off in the fake unless a test turns it on, so replies need not
+        # be spaced either; tests of the limits pass Telegram's rates back in `env`.
+        "NASHIR_PRIVATE_RATE": "1000",
+        "NASHIR_GROUP_RATE": "60000",
         **env,
     }
     webhook = values.pop("WEBHOOK", None)

@@ -121,11 +121,11 @@ async def test_top_ranks_by_reads_for_today_and_week(bot: Harness) -> None:
 
 async def test_digest_is_chosen_with_its_hour_and_bad_values_get_the_usage(bot: Harness) -> None:
     [daily] = await bot.send(1008, "/digest daily 7")
-    assert daily["text"] == "سيصلك ملخص يومي الساعة 7:00."
+    assert daily["text"] == "سيصلك ملخص يومي الساعة 7:00 (Asia/Aden, UTC+3)."
     [weekly] = await bot.send(1008, "/digest weekly")
-    assert weekly["text"] == "سيصلك ملخص أسبوعي الساعة 7:00."
+    assert weekly["text"] == "سيصلك ملخص أسبوعي الساعة 7:00 (Asia/Aden, UTC+3)."
     [english] = await bot.send(1015, "/digest weekly 6", language="en")
-    assert english["text"] == "You'll get a weekly digest at 6:00."
+    assert english["text"] == "You'll get a weekly digest at 6:00 (Asia/Aden, UTC+3)."
     for bad in (
         "/digest",
         "/digest daily 24",
@@ -135,7 +135,7 @@ async def test_digest_is_chosen_with_its_hour_and_bad_values_get_the_usage(bot: 
     ):
         [reply] = await bot.send(1008, bad)
         assert reply["text"].startswith("الاستخدام: /digest off")
-        assert "أسبوعي الساعة 7:00" in reply["text"]
+        assert "أسبوعي الساعة 7:00 (Asia/Aden, UTC+3)" in reply["text"]
     [off] = await bot.send(1008, "/digest off")
     assert off["text"] == "تم إيقاف الملخص."
     async with bot.app.db.session() as session:
@@ -156,17 +156,24 @@ async def test_stop_unsubscribes_and_deletes_the_subscribers_data(bot: Harness) 
     assert again["text"] == "لست مشتركاً، ولا نحتفظ بأي بيانات عنك."
 
 
-async def test_unknown_commands_text_stickers_photos_and_huge_messages_get_a_hint(
-    bot: Harness,
-) -> None:
+async def test_unknown_commands_stickers_and_photos_get_a_hint(bot: Harness) -> None:
     [unknown] = await bot.send(1010, "/frobnicate now")
     assert unknown["text"] == "لا أعرف هذا الأمر. أرسل /help لقائمة الأوامر."
-    hint = "أفهم الأوامر فقط 🙂 أرسل /help لقائمة الأوامر."
-    [text_reply] = await bot.send(1010, "مرحبا")
+    hint = "أرسل كلمات لأبحث عنها في الأخبار، أو /help لقائمة الأوامر."
     [sticker] = await bot.send(1010, "😀", sticker=True)
     [photo] = await bot.send(1010, "صورة", photo=True)
-    [huge] = await bot.send(1010, "ا" * 10_000)
-    assert {text_reply["text"], sticker["text"], photo["text"], huge["text"]} == {hint}
+    assert {sticker["text"], photo["text"]} == {hint}
+
+
+async def test_words_in_the_private_chat_are_a_search(bot: Harness) -> None:
+    [nothing] = await bot.send(1017, "مرحبا")
+    assert nothing["text"] == "لم أجد أخباراً عن «مرحبا»."
+    [huge] = await bot.send(1017, "ا" * 10_000)
+    assert huge["text"] == "النص طويل جداً (الحد 200 حرف)."
+    [ask] = await bot.send(1018, "/search", language="en")
+    assert ask["text"] == "🔎 What are you looking for? Send the words in your next message."
+    [answer] = await bot.send(1018, "  مرحبا  ", language="en")
+    assert answer["text"] == "Nothing found for “مرحبا”."
 
 
 async def test_edited_messages_are_ignored(bot: Harness) -> None:
@@ -195,7 +202,7 @@ async def test_a_user_who_blocked_the_bot_is_marked_blocked_and_nothing_crashes(
     await bot.send(1013, "/start")
     bot.fake.fault("blocked", chat_id=1013, method="sendMessage")
     bot.fake.user_sends(1013, "/latest")
-    await bot.send(1014, "/help")  # handled after the blocked user's update
+    await bot.send(1013, "/help")  # one user's updates are handled in order
     async with bot.app.db.session() as session:
         subscriber = await SubscriberRepository(session).get(1013)
         _active, blocked = await SubscriberRepository(session).counts()

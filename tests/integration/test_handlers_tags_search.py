@@ -20,6 +20,7 @@ from handlers_kit import (
 
 from bot.sandbox import wait_until_async
 from bot.storage.audit import AuditRepository
+from bot.storage.subscribers import TagRepository
 from handlers.views import tag_payload
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -81,25 +82,83 @@ async def test_follow_forgives_arabic_spelling_variants(bot: Harness, typed: str
     assert reply["text"] == f"✅ تتابع الآن «{UN}». ستصلك أخباره هنا."
 
 
-async def test_an_unknown_tag_suggests_the_closest_with_buttons(bot: Harness) -> None:
+UNSEEN_AR = "لا يحمل هذا الوسم أي خبر بعد، وسيصلك هنا أول خبر يحمله."
+UNSEEN_EN = "No story carries this tag yet; the first one will arrive here."
+
+
+async def test_a_tag_no_story_carries_is_followed_and_close_known_tags_suggested(
+    bot: Harness,
+) -> None:
     [reply] = await bot.send(2002, "/follow الامم")
-    assert reply["text"] == "لا يوجد وسم «الامم».\nهل تقصد؟"
+    assert reply["text"] == f"✅ تتابع الآن «الامم». {UNSEEN_AR}\nهل تقصد؟"
     assert button_texts(reply) == [f"➕ {UN}"]
     answer = await bot.press(2002, reply, button_data(reply)[0])
     assert UN in answer["text"]
-    [nothing] = await bot.send(2022, "/follow كرة القدم", language="en")
-    assert nothing["text"] == "There is no tag “كرة القدم”.\nSend /tags to see popular tags."
+    [listing] = await bot.send(2002, "/following")
+    assert set(listing["text"].split("\n")) == {"الوسوم التي تتابعها:", "• الامم", f"• {UN}"}
+
+
+async def test_an_unseen_tag_is_normalised_like_a_hashtag_and_followed_once(bot: Harness) -> None:
+    [reply] = await bot.send(2022, "/follow #كرة_القدم", language="en")
+    assert reply["text"] == f"✅ You now follow “كرة القدم”. {UNSEEN_EN}"
+    assert button_texts(reply) == []
+    [again] = await bot.send(2022, "/follow  كرة   القدم ", language="en")
+    assert again["text"] == "You already follow “كرة القدم”."
+    [nothing] = await bot.send(2022, "/follow !!!", language="en")
+    assert nothing["text"] == "There is no tag “!!!”.\nSend /tags to see popular tags."
+
+
+async def test_a_tag_only_a_reader_wrote_is_never_suggested_to_another(bot: Harness) -> None:
+    await bot.send(2023, "/follow قمة المناخ الطارئة")
+    [reply] = await bot.send(2024, "/follow قمة المناخ")
+    assert reply["text"] == f"✅ تتابع الآن «قمة المناخ». {UNSEEN_AR}"
+    assert button_texts(reply) == []
+    [tags] = await bot.send(2024, "/tags")
+    assert not any("المناخ" in label for label in button_texts(tags))
+
+
+async def test_a_reader_follows_at_most_twenty_unseen_tags_and_leaves_none_behind(
+    bot: Harness,
+) -> None:
+    for number in range(20):
+        await bot.send(2027, f"/follow موضوع {number}")
+    [refused] = await bot.send(2027, "/follow موضوع آخر")
+    assert refused["text"] == (
+        "تتابع 20 وسماً لم يحمله أي خبر بعد، وهذا هو الحد. ألغِ متابعة أحدها بـ /unfollow أولاً."
+    )
+    [dropped] = await bot.send(2027, "/unfollow موضوع 0")
+    assert dropped["text"] == "تم إلغاء متابعة «موضوع 0»."
+    [followed] = await bot.send(2027, "/follow موضوع آخر")
+    assert followed["text"].startswith("✅ تتابع الآن «موضوع آخر».")
+    await bot.send(2027, "/stop")
+    async with bot.app.db.session() as session:
+        names = {tag.name for tag in await TagRepository(session).all()}
+    assert not any(name.startswith("موضوع") for name in names)
 
 
 async def test_follow_and_unfollow_answer_missing_and_too_long_arguments(bot: Harness) -> None:
-    [usage] = await bot.send(2003, "/follow")
-    assert usage["text"] == "اكتب الوسم بعد الأمر، مثل: /follow اليمن"
     [long] = await bot.send(2003, "/follow " + "ب" * 10_000)
-    assert long["text"] == "النص طويل جداً (الحد 100 حرفاً)."
+    assert long["text"] == "النص طويل جداً (الحد 100 حرف)."
     [unusage] = await bot.send(2003, "/unfollow")
-    assert unusage["text"] == "اكتب الوسم بعد الأمر، مثل: /unfollow اليمن"
+    assert unusage["text"] == "لا تتابع أي وسم بعد. أرسل /tags لتختار."
     [extra] = await bot.send(2003, "/following now")
     assert extra["text"] == "هذا الأمر لا يأخذ شيئاً بعده: أرسل /following وحده."
+
+
+async def test_bare_follow_offers_popular_tags_and_bare_unfollow_your_own(bot: Harness) -> None:
+    [offer] = await bot.send(2014, "/follow")
+    assert offer["text"].startswith("أي وسم تريد؟ اضغط وسماً لتتابعه")
+    assert button_texts(offer)[0] == "➕ اليمن"
+    await bot.press(2014, offer, button_data(offer)[0])
+    await bot.send(2014, "/follow الاقتصاد")
+    [own] = await bot.send(2014, "/unfollow")
+    assert own["text"] == "اضغط وسماً لتلغي متابعته:"
+    assert sorted(button_texts(own)) == ["✖️ الاقتصاد", "✖️ اليمن"]
+    pressed = button_texts(own).index("✖️ اليمن")
+    answer = await bot.press(2014, own, button_data(own)[pressed])
+    assert answer["text"] == "تم إلغاء متابعة «اليمن»."
+    [listing] = await bot.send(2014, "/following")
+    assert listing["text"] == "الوسوم التي تتابعها:\n• الاقتصاد"
 
 
 async def test_unfollow_forgives_variants_and_following_lists_what_is_left(bot: Harness) -> None:
@@ -118,7 +177,7 @@ async def test_start_deep_link_follows_a_tag(bot: Harness) -> None:
     assert "أهلاً بك" in welcome["text"]
     assert followed["text"] == f"✅ تتابع الآن «{UN}». ستصلك أخباره هنا."
     _, slug = await bot.send(2006, "/start tag_the-economy", count=2)
-    assert slug["text"].startswith("لا يوجد وسم «the economy».")
+    assert slug["text"] == f"✅ تتابع الآن «the economy». {UNSEEN_AR}"
     [plain] = await bot.send(2007, "/start from_the_website")
     assert "أهلاً بك" in plain["text"]
 
@@ -168,10 +227,10 @@ async def test_search_pages_with_buttons_and_an_old_search_expires(bot: Harness)
 
 
 async def test_search_answers_bad_input_without_crashing(bot: Harness) -> None:
-    [usage] = await bot.send(2012, "/search")
-    assert usage["text"].startswith("اكتب كلمات البحث")
+    [ask] = await bot.send(2012, "/search")
+    assert ask["text"] == "🔎 عمّ تبحث؟ أرسل الكلمات في رسالتك التالية."
     [long] = await bot.send(2012, "/search " + "ك" * 10_000)
-    assert long["text"] == "النص طويل جداً (الحد 200 حرفاً)."
+    assert long["text"] == "النص طويل جداً (الحد 200 حرف)."
     for hostile in ("'; DROP TABLE articles; --", 'NEAR(" OR *) AND', "%_\\", "؟!"):
         [reply] = await bot.send(2012, f"/search {hostile}")
         assert reply["text"].startswith("لم أجد أخباراً")

@@ -51,3 +51,39 @@ def test_an_approval_request_names_five_destinations_and_counts_the_rest() -> No
     x = Destination(id=99, platform=Platform.X, kind=DestinationKind.X_ACCOUNT, address="news_x")
     assert destination_names([channel(1), x]) == "@c1, X"
     assert destination_names([channel(n) for n in range(8)]) == "@c0, @c1, @c2, @c3, @c4 (+3)"
+
+
+def test_counted_nouns_take_the_arabic_plural_forms_and_the_english_ones() -> None:
+    from handlers.i18n import count, text
+
+    arabic = [count("ar", "destination", n) for n in (1, 2, 3, 10, 11, 99, 100, 102, 103, 111)]
+    assert arabic == [
+        "وجهة واحدة",
+        "وجهتين",
+        "3 وجهات",
+        "10 وجهات",
+        "11 وجهةً",
+        "99 وجهةً",
+        "100 وجهة",
+        "102 وجهة",
+        "103 وجهات",
+        "111 وجهةً",
+    ]
+    assert [count("en", "subscriber", n) for n in (0, 1, 2, 21)] == [
+        "0 subscribers",
+        "1 subscriber",
+        "2 subscribers",
+        "21 subscribers",
+    ]
+    assert text("ar", "broadcast_queued", count=2) == "📣 أُرسل إلى الطابور لـ مشتركَين."
+    assert text("en", "posted", title="t", count=1) == "“t” is queued to post now to 1 destination."
+
+
+def test_every_counted_noun_a_text_names_exists_in_its_language() -> None:
+    from handlers.i18n import NOUNS
+
+    for language, texts in TEXTS.items():
+        for template in texts.values():
+            for _, _, spec, _ in string.Formatter().parse(template):
+                if spec and spec.startswith("n:"):
+                    assert "other" in NOUNS[language][spec[2:]], (language, spec)

@@ -58,6 +58,7 @@ class BotIdentity(FakeState):
                 raise bad_request("BOT_COMMAND_INVALID")
             if not 1 <= len(str(command.get("description", ""))) <= 256:
                 raise bad_request("BOT_COMMAND_DESCRIPTION_INVALID")
+        self._check_scope(params.get("scope"))
         key = _commands_key(params.get("scope"), params.get("language_code"))
         stored = [
             {"command": str(c["command"]), "description": str(c["description"])} for c in commands
@@ -67,6 +68,19 @@ class BotIdentity(FakeState):
         else:
             self._commands.pop(key, None)
         return True
+
+    def _check_scope(self, scope: Any) -> None:
+        """A scope naming a chat the bot does not know is refused, as Telegram refuses it."""
+        if not isinstance(scope, dict) or "chat_id" not in scope:
+            return
+        chat = scope["chat_id"]
+        if isinstance(chat, str) and chat.startswith("@"):
+            known = chat[1:].lower() in self._usernames
+        else:
+            known = isinstance(chat, int | str) and str(chat).lstrip("-").isdigit()
+            known = known and int(chat) in self._chats
+        if not known:
+            raise bad_request("chat not found")
 
     def _get_my_commands(self, params: JSON) -> list[JSON]:
         key = _commands_key(params.get("scope"), params.get("language_code"))

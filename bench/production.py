@@ -29,6 +29,7 @@ import argparse
 import asyncio
 import contextlib
 import gc
+import json
 import os
 import signal
 import subprocess
@@ -52,7 +53,7 @@ RUNS = (  # (scale, subscribers)
     (1, 300),
     (10, 10_000),
 )
-MANY = (40, 100_000)  # BENCH_FULL=1: memory of a fanout to 100,000 (limits ×40: 1,200/s)
+MANY = (40, 100_000)  # BENCH_FULL=1: memory of /broadcast to 100,000 (limits ×40: 1,200/s)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,23 +95,26 @@ def run() -> list[str]:
                 if pg:
                     results.append(_measure(url, scenario, scale, users, pg))
         if os.environ.get("BENCH_FULL") == "1":
-            results.append(_measure(url, "followed tag", *MANY, None))
-    header = f"  {'scenario':13} {'limits':>6} {'DMs':>7} {'instances':>13} {'rate':>6} "
-    header += f"{'share':>6} {'429s':>5} {'409s':>5} {'lost':>5} {'dup':>4} {'peak MB':>8}"
+            results.append(_measure(url, "/broadcast", *MANY, None))
+    header = f"  {'scenario':13} {'limits':>6} {'DMs':>7} {'instances':>15} {'rate':>6} "
+    header += f"{'share':>6} {'429s':>5} {'409s':>5} {'lost':>6} {'dup':>4} {'peak MB':>8}"
     lines.append(header)
-    for result in results:
-        where = f"{result.instances} on {result.store}"
-        lines.append(
-            f"  {result.scenario:13} {'×' + str(result.scale):>6} {result.users:>7,} "
-            f"{where:>13} {result.rate:6.1f} {result.share:6.3f} {result.count_429:5d} "
-            f"{result.count_409:5d} {result.lost:5d} {result.duplicated:4d} "
-            f"{result.peak_mb:8.0f}"
-        )
+    lines.extend(_row(result) for result in results)
     if not pg:
         lines.append(f"  two instances on PostgreSQL: skipped (set {PG_ENV} to a server URL)")
     if os.environ.get("BENCH_FULL") != "1":
         lines.append("  a fanout to 100,000 (peak memory): skipped (BENCH_FULL=1 runs it)")
     return lines
+
+
+def _row(result: Result) -> str:
+    where = f"{result.instances} on {result.store}"
+    return (
+        f"  {result.scenario:13} {'×' + str(result.scale):>6} {result.users:>7,} "
+        f"{where:>15} {result.rate:6.1f} {result.share:6.3f} {result.count_429:5d} "
+        f"{result.count_409:5d} {result.lost:6d} {result.duplicated:4d} "
+        f"{result.peak_mb:8.0f}"
+    )
 
 
 # ----------------------------------------------------------------- one run
@@ -131,6 +135,7 @@ def _measure(url: str, scenario: str, scale: int, users: int, pg: str | None) ->
             else:
                 control.call("broadcast", {"admin": ADMIN, "text": "نشرة عاجلة إلى كل المشتركين"})
             stats = _wait_for_delivery(control, users)
+            print(f"  ... {scenario} ×{scale}, {users:,}: {json.dumps(stats)}", file=sys.stderr)
             if stats.get("refused"):
                 print(f"{scenario} ×{scale}: refused {stats['refused']}", file=sys.stderr)
             seconds = time.monotonic() - started

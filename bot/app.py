@@ -98,6 +98,7 @@ class App:
     digests: Digests
     trending: Trending
     revisions: Revisions
+    admin: AdminService
     scheduler: NashirScheduler  # jobs are added by `bot.runner.serve`, which starts it
     jobs: Jobs
     schedule: ScheduleOptions
@@ -415,6 +416,23 @@ def build(
     )
     schedule = ScheduleOptions.from_settings(settings)
     scheduler = new_scheduler(schedule, db)
+
+    async def ensure_destinations() -> None:
+        await app.ensure_destinations()
+
+    admin = AdminService(
+        db,
+        clock,
+        fetcher=fetcher,
+        ingestor=ingestor,
+        publishing=publishing,
+        renderer=renderer,
+        publishers=publishers,
+        budget=x_budget if x_publisher is not None else None,
+        polls=SchedulerPolls(scheduler, jobs, schedule),
+        ensure_destinations=ensure_destinations,
+        options=AdminOptions(zone=settings.zone, allow_private_urls=settings.allow_private_urls),
+    )
     webhook_secret = ""
     if webhook_url is not None:
         configured = settings.telegram_webhook_secret
@@ -450,6 +468,7 @@ def build(
         digests=digests,
         trending=trending,
         revisions=Revisions(db, publishers, renderer, limiter),
+        admin=admin,
         scheduler=scheduler,
         jobs=jobs,
         schedule=schedule,
@@ -523,23 +542,10 @@ def handler_services(
     settings: Settings, app: App, approval: Approval, alerts: Alerts, callback_key: bytes
 ) -> Services:
     """What the Telegram handlers call, and the few settings they read."""
-    admin = AdminService(
-        app.db,
-        app.clock,
-        fetcher=app.fetcher,
-        ingestor=app.ingestor,
-        publishing=app.publishing,
-        renderer=app.renderer,
-        publishers=app.publishers,
-        budget=app.x_budget if app.x is not None else None,
-        polls=SchedulerPolls(app.scheduler, app.jobs, app.schedule),
-        ensure_destinations=app.ensure_destinations,
-        options=AdminOptions(zone=settings.zone, allow_private_urls=settings.allow_private_urls),
-    )
     return Services(
         subscribers=Subscribers(app.db, app.clock),
         search=Search(app.db),
-        admin=admin,
+        admin=app.admin,
         renderer=app.renderer,
         approval=approval,
         alerts=alerts,

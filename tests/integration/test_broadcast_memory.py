@@ -31,7 +31,6 @@ SEED_PAGE = 10_000
 # VmHWM is this process's own peak; ru_maxrss would also count the test runner it forked from.
 BROADCAST = """
 import asyncio, json
-from bot.admin_service import AdminService
 from bot.app import build
 from bot.settings import load_settings
 
@@ -42,8 +41,8 @@ def peak_kb():
 async def main():
     app = build(load_settings(env_file=None), polling=False)  # the test migrated the database
     before = peak_kb()
-    queued = await AdminService(app).broadcast("إعلان للمشتركين جميعاً", "memory-test")
-    again = await AdminService(app).broadcast("إعلان للمشتركين جميعاً", "memory-test")
+    queued = await app.admin.broadcast("إعلان للمشتركين جميعاً", "memory-test")
+    again = await app.admin.broadcast("إعلان للمشتركين جميعاً", "memory-test")
     peak = peak_kb()
     await app.stop()
     print(json.dumps({"queued": queued, "again": again, "before_kb": before, "peak_kb": peak}))

@@ -55,6 +55,7 @@ def delivery_options(settings: Settings) -> DeliveryOptions:
         base_backoff=settings.backoff_base,
         max_backoff=settings.backoff_max,
         claim_lease=timedelta(seconds=settings.claim_lease),
+        idle=settings.deliver_interval,
     )
 
 

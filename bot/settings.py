@@ -164,7 +164,7 @@ class Settings(BaseSettings):
         2.0,
         gt=0,
         le=60,
-        description="Seconds between two passes of the delivery worker.",
+        description="Longest sleep of the delivery loop with nothing due; queued rows wake it at once.",
         alias="NASHIR_DELIVER_INTERVAL",
     )
     max_attempts: int = Field(

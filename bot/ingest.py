@@ -38,7 +38,7 @@ from bot.sources.documents import read_document
 from bot.sources.fetch import Fetcher, FetchResult
 from bot.sources.pages import extract_article
 from bot.sources.sanitise import clean_draft, describe, shown_link
-from bot.storage.articles import ArticleRepository
+from bot.storage.articles import ArticleRepository, NewArticle
 from bot.storage.database import Database
 from bot.storage.flags import FlagRepository
 from bot.storage.scheduling import SampleRepository
@@ -50,6 +50,7 @@ log = logging.getLogger(__name__)
 
 SITE_SOCIAL_FLAG = "site_social"
 TITLE_DEDUP_WINDOW = timedelta(days=3)
+QUIET_BATCH = 500  # items of a first poll stored per transaction
 TOUCH_EVERY = timedelta(minutes=5)
 
 _REVISION_GATE: contextvars.ContextVar[RevisionGate | None] = contextvars.ContextVar(
@@ -154,7 +155,8 @@ class Ingestor:
                 if self._worth_recording(source, result):
                     await self._succeeded(source, result.etag, result.last_modified)
                 return report
-            drafts = self._read(result, source, report)
+            # A big feed takes seconds to parse: off the event loop, so other sources go on.
+            drafts = await asyncio.to_thread(self._read, result, source, report)
         except SourceError as exc:
             await self._failed(source, exc, report)
             return report
@@ -166,6 +168,10 @@ class Ingestor:
         gate = await self._revision_gate(report, drafts)
         gate_token = _REVISION_GATE.set(gate)
         try:
+            if not source.primed:  # a first poll stores, in a few transactions, and posts little
+                quiet = [d for d in drafts if id(d) not in backfilled]
+                report.new.extend(await self._store_quietly(source, quiet, report))
+                drafts = [d for d in drafts if id(d) in backfilled]
             for draft in drafts:
                 announce = source.primed or id(draft) in backfilled
                 # Only an item that will be posted fetches its page: a first
@@ -270,6 +276,109 @@ class Ingestor:
         log.info("stored article %d %r from %s", article.id, article.title[:80], draft.url)
         self.events.article_stored(source.url if source else None)
         return article
+
+    async def _store_quietly(
+        self, source: Source, drafts: Sequence[ArticleDraft], report: PollReport
+    ) -> list[Article]:
+        """Store items that will not be posted, `QUIET_BATCH` to a transaction.
+
+        A new source's first poll may list thousands of items; one
+        transaction each would keep the database busy for minutes and delay
+        every other source. Nothing is announced, so no outbox row depends on
+        these commits: a crash loses only a batch, which the next poll (still
+        a first poll) stores again. A batch that fails as a whole is stored
+        again one item at a time, so one bad row costs only itself.
+        """
+        stored: list[Article] = []
+        for start in range(0, len(drafts), QUIET_BATCH):
+            batch = drafts[start : start + QUIET_BATCH]
+            try:
+                stored.extend(await self._store_batch(source, batch, report))
+            except Exception as exc:
+                log.warning("source %s: a batch of items failed (%s); one by one", source.url, exc)
+                for draft in batch:
+                    try:
+                        article = await self.store(draft, source=source, announce=False)
+                    except Exception as error:  # one item costs only itself
+                        self._skip(report, draft.url, error)
+                        continue
+                    if article is not None:
+                        stored.append(article)
+        return stored
+
+    async def _store_batch(
+        self, source: Source, drafts: Sequence[ArticleDraft], report: PollReport
+    ) -> list[Article]:
+        """One transaction of `_store_quietly`: dedup, revisions and new rows as `store` does."""
+        cleaned: list[ArticleDraft] = []
+        for draft in drafts:
+            try:
+                cleaned.append(clean_draft(draft, allow_private=self.fetcher.allow_private))
+            except Exception as exc:
+                self._skip(report, draft.url, exc)
+        now = self.clock.now()
+        keyed = [(d, canonical_url(d.url), fold(d.title)[:500]) for d in cleaned]
+        changed: list[int] = []
+        fresh: list[NewArticle] = []
+        async with self.db.session() as session:
+            articles = ArticleRepository(session)
+            known = await articles.known(
+                canonical_urls=[url for _, url, _ in keyed],
+                guids=[d.guid for d, _, _ in keyed if d.guid],
+                title_keys=[key for _, _, key in keyed],
+                since=now - TITLE_DEDUP_WINDOW,
+            )
+            seen_urls: set[str] = set()
+            seen_guids: set[str] = set()
+            seen_titles: set[str] = set()
+            for draft, canonical, title_key in keyed:
+                existing = (
+                    known.by_url.get(canonical)
+                    or (known.by_guid.get(draft.guid) if draft.guid else None)
+                    or (known.recent_title.get(title_key) if title_key else None)
+                )
+                if existing is not None:  # a story already held: as `store` treats it
+                    if draft.reads is not None:
+                        await self.record_reading(session, existing, draft.reads)
+                    if await self._revised(articles, existing, draft, canonical, title_key):
+                        changed.append(existing)
+                    continue
+                repeated = (
+                    canonical in seen_urls
+                    or (draft.guid is not None and draft.guid in seen_guids)
+                    or (bool(title_key) and title_key in seen_titles)
+                    or (bool(title_key) and title_key in known.any_title)
+                )
+                if repeated:
+                    continue
+                seen_urls.add(canonical)
+                seen_titles.add(title_key)
+                if draft.guid:
+                    seen_guids.add(draft.guid)
+                fresh.append(
+                    NewArticle(
+                        draft,
+                        canonical,
+                        title_key,
+                        tuple(_tag_keys(draft.tags)),
+                        source.id,
+                        is_breaking(draft, self.options.breaking_markers),
+                    )
+                )
+            stored = await articles.add_many(fresh, now=now)
+            await session.commit()
+        social = SocialLinks()
+        for draft in cleaned:
+            social = social.merged(draft.social)
+        await self._remember_social(social)
+        for article_id in changed:
+            if self.on_changed is not None:
+                await self.on_changed(article_id)
+        for _ in stored:
+            self.events.article_stored(source.url)
+        if stored:
+            log.info("source %s: stored %d items (not posted)", source.url, len(stored))
+        return stored
 
     async def _revised(
         self,
@@ -414,13 +523,7 @@ class Ingestor:
         Counts the drafts whose stored headline or summary differs, so a
         mass edit is held whole rather than after its first few items.
         """
-        by_url: dict[str, ArticleDraft] = {}
-        for draft in drafts:
-            try:
-                cleaned = clean_draft(draft, allow_private=True)
-                by_url[canonical_url(cleaned.url)] = cleaned
-            except Exception:  # refused later, item by item, with its reason
-                continue
+        by_url = await asyncio.to_thread(_cleaned_by_url, drafts)  # seconds for a big feed
         async with self.db.session() as session:
             stored = await ArticleRepository(session).texts_by_canonical_url(list(by_url))
         changes = sum(
@@ -480,6 +583,18 @@ class Ingestor:
         base = min(base, max(self.options.max_backoff, self.options.poll_interval))
         spread = base * self.options.jitter
         return timedelta(seconds=base + self.rng.uniform(-spread, spread))
+
+
+def _cleaned_by_url(drafts: Sequence[ArticleDraft]) -> dict[str, ArticleDraft]:
+    """Each draft that passes the item checks, by canonical URL (bad ones are refused later)."""
+    by_url: dict[str, ArticleDraft] = {}
+    for draft in drafts:
+        try:
+            cleaned = clean_draft(draft, allow_private=True)
+            by_url[canonical_url(cleaned.url)] = cleaned
+        except Exception:  # refused later, item by item, with its reason
+            continue
+    return by_url
 
 
 async def read_site_social(db: Database) -> SocialLinks:

@@ -8,16 +8,71 @@ kept as a sample because trending compares counts over time.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.model import Article, ArticleDraft
-from bot.storage.rows import article_from_row, insert_ignoring_conflicts
+from bot.storage.rows import (
+    article_from_row,
+    as_utc,
+    insert_ignoring_conflicts,
+    insert_many_ignoring_conflicts,
+)
 from bot.storage.tables import ArticleRow, ArticleTagRow, ReadSampleRow, SearchIndexRow, TagRow
 
 _LOOKUP_CHUNK = 500  # URLs per IN (…): well under SQLite's and asyncpg's parameter limits
+
+
+@dataclass(frozen=True, slots=True)
+class NewArticle:
+    """An article about to be stored, with the keys ingest computed for it."""
+
+    draft: ArticleDraft
+    canonical_url: str
+    title_key: str
+    tag_keys: tuple[tuple[str, str], ...]
+    source_id: int | None
+    breaking: bool
+
+
+@dataclass(slots=True)
+class KnownStories:
+    """Stored article ids by canonical URL, guid and title key (recent, and any time)."""
+
+    by_url: dict[str, int] = field(default_factory=dict)
+    by_guid: dict[str, int] = field(default_factory=dict)
+    recent_title: dict[str, int] = field(default_factory=dict)
+    any_title: dict[str, int] = field(default_factory=dict)
+
+
+def _chunks(values: Sequence[str]) -> list[Sequence[str]]:
+    return [values[i : i + _LOOKUP_CHUNK] for i in range(0, len(values), _LOOKUP_CHUNK)]
+
+
+def _article_row(new: NewArticle, now: datetime) -> ArticleRow:
+    draft = new.draft
+    return ArticleRow(
+        canonical_url=new.canonical_url,
+        url=draft.url,
+        guid=draft.guid,
+        title=draft.title,
+        title_key=new.title_key,
+        body=draft.body_text,
+        summary=draft.summary,
+        section=draft.section,
+        outlet=draft.outlet,
+        source_credit=draft.source_credit,
+        image=draft.image,
+        published_at=draft.published_at,
+        first_seen_at=now,
+        reads=draft.reads,
+        breaking=new.breaking,
+        skipped=False,
+        source_id=new.source_id,
+    )
 
 
 class ArticleRepository:
@@ -60,31 +115,91 @@ class ArticleRepository:
         breaking: bool,
     ) -> Article:
         """Store a new article with its tags; `tag_keys` pairs each tag with its folded key."""
-        row = ArticleRow(
-            canonical_url=canonical_url,
-            url=draft.url,
-            guid=draft.guid,
-            title=draft.title,
-            title_key=title_key,
-            body=draft.body_text,
-            summary=draft.summary,
-            section=draft.section,
-            outlet=draft.outlet,
-            source_credit=draft.source_credit,
-            image=draft.image,
-            published_at=draft.published_at,
-            first_seen_at=now,
-            reads=draft.reads,
-            breaking=breaking,
-            skipped=False,
-            source_id=source_id,
-        )
+        new = NewArticle(draft, canonical_url, title_key, tuple(tag_keys), source_id, breaking)
+        row = _article_row(new, now)
         self.session.add(row)
         await self.session.flush()
         await self._tag(row.id, tag_keys)
         if draft.reads is not None:
             self.session.add(ReadSampleRow(article_id=row.id, reads=draft.reads, sampled_at=now))
         return article_from_row(row, tuple(name for name, _ in tag_keys))
+
+    async def known(
+        self,
+        *,
+        canonical_urls: Sequence[str],
+        guids: Sequence[str],
+        title_keys: Sequence[str],
+        since: datetime,
+    ) -> KnownStories:
+        """Ids of stored stories among many, in a few queries (`find_duplicate` for a batch)."""
+        known = KnownStories()
+        for chunk in _chunks(sorted(set(canonical_urls))):
+            rows = await self.session.execute(
+                select(ArticleRow.canonical_url, ArticleRow.id).where(
+                    ArticleRow.canonical_url.in_(chunk)
+                )
+            )
+            known.by_url.update({str(url): int(i) for url, i in rows})
+        for chunk in _chunks(sorted({g for g in guids if g})):
+            rows = await self.session.execute(
+                select(ArticleRow.guid, func.min(ArticleRow.id))
+                .where(ArticleRow.guid.in_(chunk))
+                .group_by(ArticleRow.guid)
+            )
+            known.by_guid.update({str(guid): int(i) for guid, i in rows})
+        for chunk in _chunks(sorted({k for k in title_keys if k})):
+            titled = await self.session.execute(
+                select(ArticleRow.title_key, ArticleRow.id, ArticleRow.first_seen_at).where(
+                    ArticleRow.title_key.in_(chunk)
+                )
+            )
+            for key, article_id, seen in titled:
+                known.any_title.setdefault(str(key), int(article_id))
+                if as_utc(seen) >= since:
+                    known.recent_title.setdefault(str(key), int(article_id))
+        return known
+
+    async def add_many(self, new: Sequence[NewArticle], *, now: datetime) -> list[Article]:
+        """Store many new articles with their tags in a few statements (a first poll's items)."""
+        if not new:
+            return []
+        rows = [_article_row(item, now) for item in new]
+        self.session.add_all(rows)
+        await self.session.flush()  # one INSERT … RETURNING for the batch
+        names = {key: name for item in new for name, key in item.tag_keys}
+        tag_ids: dict[str, int] = {}
+        for chunk in _chunks(sorted(names)):
+            await self.session.execute(
+                insert_many_ignoring_conflicts(
+                    self.session, TagRow, [{"name": names[key], "key": key} for key in chunk]
+                )
+            )
+            found = await self.session.execute(
+                select(TagRow.key, TagRow.id).where(TagRow.key.in_(chunk))
+            )
+            tag_ids.update({str(key): int(i) for key, i in found})
+        links = [
+            {"article_id": row.id, "tag_id": tag_ids[key], "position": position}
+            for row, item in zip(rows, new, strict=True)
+            for position, (_, key) in enumerate(item.tag_keys)
+        ]
+        for start in range(0, len(links), _LOOKUP_CHUNK):
+            await self.session.execute(
+                insert_many_ignoring_conflicts(
+                    self.session, ArticleTagRow, links[start : start + _LOOKUP_CHUNK]
+                )
+            )
+        samples = [
+            ReadSampleRow(article_id=row.id, reads=item.draft.reads, sampled_at=now)
+            for row, item in zip(rows, new, strict=True)
+            if item.draft.reads is not None
+        ]
+        self.session.add_all(samples)
+        return [
+            article_from_row(row, tuple(name for name, _ in item.tag_keys))
+            for row, item in zip(rows, new, strict=True)
+        ]
 
     async def _tag(self, article_id: int, tag_keys: Sequence[tuple[str, str]]) -> None:
         for position, (name, key) in enumerate(tag_keys):

@@ -38,6 +38,15 @@ def insert_ignoring_conflicts(
     return module.insert(table).values(**values).on_conflict_do_nothing()  # type: ignore[no-any-return]
 
 
+def insert_many_ignoring_conflicts(
+    session: AsyncSession, table: type[Base], rows: list[dict[str, Any]]
+) -> Executable:
+    """One multi-row INSERT that skips rows whose unique key already exists (both dialects)."""
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    module: Any = postgresql if dialect == "postgresql" else sqlite
+    return module.insert(table).values(rows).on_conflict_do_nothing()  # type: ignore[no-any-return]
+
+
 @overload
 def as_utc(value: datetime) -> datetime: ...
 @overload

@@ -31,6 +31,7 @@ import contextlib
 import gc
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -209,6 +210,8 @@ def _instances(env: dict[str, str], count: int) -> Iterator[list[subprocess.Pope
                 process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 process.kill()
+        if all(process.returncode == 0 for process in processes):
+            shutil.rmtree(folder, ignore_errors=True)  # logs stay when an instance failed
 
 
 def _wait_for_line(log: Path, process: subprocess.Popen[bytes], line: bytes) -> None:
@@ -252,7 +255,10 @@ def _peak_mb(pid: int) -> float:
 def _database(pg: str | None) -> Iterator[str]:
     if pg is None:
         folder = Path(tempfile.mkdtemp(prefix="nashir-bench-db-"))
-        yield f"sqlite+aiosqlite:///{folder / 'bench.db'}"
+        try:
+            yield f"sqlite+aiosqlite:///{folder / 'bench.db'}"
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
         return
     import asyncpg
 

@@ -28,8 +28,8 @@ bench: $(BENCH_STAMP)
 	$(BIN)/python -m bench
 
 lint: $(STAMP)
-	$(BIN)/ruff check bot handlers scheduler tests bench
-	$(BIN)/ruff format --check bot handlers scheduler tests bench
+	$(BIN)/ruff check bot handlers scheduler sandbox tests bench
+	$(BIN)/ruff format --check bot handlers scheduler sandbox tests bench
 	$(BIN)/mypy
 
 run: $(STAMP)

@@ -18,13 +18,13 @@ from pathlib import Path
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from bot.clock import SystemClock
-from bot.ingest import IngestOptions, Ingestor
-from bot.model import ArticleDraft
-from bot.sources.fetch import Fetcher
-from bot.storage.articles import ArticleRepository
-from bot.storage.database import Database
-from bot.storage.sources import SourceRepository
+from bot.adapters.sources.fetch import Fetcher
+from bot.adapters.storage.articles import ArticleRepository
+from bot.adapters.storage.database import Database
+from bot.adapters.storage.sources import SourceRepository
+from bot.core.clock import SystemClock
+from bot.core.model import ArticleDraft
+from bot.services.ingest import IngestOptions, Ingestor
 
 ITEMS = 20_000
 BASELINE_SAMPLE = 500

@@ -126,7 +126,7 @@ def _control(url: str, action: str, body: dict[str, Any]) -> dict[str, Any]:
 def _serve_fake() -> None:
     from aiohttp import web
 
-    from bot.sandbox import FakeTelegram, ServerThread
+    from sandbox import FakeTelegram, ServerThread
 
     fake = FakeTelegram(TOKEN)
     declared = 0
@@ -182,14 +182,14 @@ async def _deliver(scenario: str, url: str, users: int, scale: int) -> dict[str,
     from sqlalchemy import insert
     from telegram.ext import AIORateLimiter, ExtBot
 
+    from bot.adapters.publishers.aiohttp_request import AiohttpRequest
+    from bot.adapters.publishers.telegram import TelegramPublisher
+    from bot.adapters.settings import load_settings
+    from bot.adapters.storage.outbox import OutboxRepository
+    from bot.adapters.storage.tables import DestinationRow
     from bot.app import build
-    from bot.fanout import broadcast
-    from bot.publishers.aiohttp_request import AiohttpRequest
-    from bot.publishers.telegram import TelegramPublisher
     from bot.runner import settle_heap
-    from bot.settings import load_settings
-    from bot.storage.outbox import OutboxRepository
-    from bot.storage.tables import DestinationRow
+    from bot.services.fanout import broadcast
 
     base_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     folder = tempfile.mkdtemp(prefix="nashir-bench-")

@@ -17,13 +17,13 @@ from pathlib import Path
 
 import httpx
 
-from bot.clock import SystemClock
-from bot.ingest import IngestOptions, Ingestor
-from bot.sandbox import ServerThread
-from bot.sandbox.demo_site import DemoSite
-from bot.sources.fetch import Fetcher
-from bot.storage.database import Database
-from bot.storage.sources import SourceRepository
+from bot.adapters.sources.fetch import Fetcher
+from bot.adapters.storage.database import Database
+from bot.adapters.storage.sources import SourceRepository
+from bot.core.clock import SystemClock
+from bot.services.ingest import IngestOptions, Ingestor
+from sandbox import ServerThread
+from sandbox.demo_site import DemoSite
 
 ROUNDS = 40
 

@@ -283,8 +283,8 @@ async def _wait_until_primed(database_url: str, scenario: str) -> None:
     """The first poll has stored the site's stories (their tags exist) and the bot is idle."""
     from sqlalchemy import func, select
 
-    from bot.storage.database import Database
-    from bot.storage.tables import ArticleRow
+    from bot.adapters.storage.database import Database
+    from bot.adapters.storage.tables import ArticleRow
 
     db = Database(database_url)
     try:
@@ -307,8 +307,8 @@ async def _seed(database_url: str, users: int, *, follow: bool) -> None:
 
     from sqlalchemy import insert, literal, select, true
 
-    from bot.storage.database import Database
-    from bot.storage.tables import DestinationRow, SubscriberRow, SubscriptionRow, TagRow
+    from bot.adapters.storage.database import Database
+    from bot.adapters.storage.tables import DestinationRow, SubscriberRow, SubscriptionRow, TagRow
 
     db = Database(database_url)
     now = datetime.now(UTC)
@@ -364,7 +364,7 @@ async def _seed(database_url: str, users: int, *, follow: bool) -> None:
 
 def _next_story_tags() -> list[str]:
     """The tags of the story the demo site publishes next (the twelfth, oldest first)."""
-    from bot.sandbox.demo_site import load_demo_articles
+    from sandbox.demo_site import load_demo_articles
 
     stories = sorted(load_demo_articles().articles, key=lambda a: (a.published_at, a.id))
     return list(stories[11].tags)
@@ -409,8 +409,8 @@ def _fake() -> Iterator[str]:
 def _serve_fake() -> None:
     from aiohttp import web
 
-    from bot.sandbox import FakeTelegram, ServerThread
-    from bot.sandbox.demo_site import DemoSite
+    from sandbox import FakeTelegram, ServerThread
+    from sandbox.demo_site import DemoSite
 
     fake = FakeTelegram(TOKEN)
     fake.add_user(ADMIN, "Admin")

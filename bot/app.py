@@ -23,19 +23,28 @@ from pydantic import SecretStr
 from rich.console import Console
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
-from bot.admin_service import AdminOptions, AdminService
-from bot.alerts import AlertingEvents, Alerts
-from bot.approval import Approval
-from bot.clock import SystemClock
-from bot.delivery import DeliveryWorker
-from bot.digests import DigestRenderer, Digests
-from bot.events import Events
-from bot.formatting.telegram import warn_about_dropped_links
-from bot.hooks import hook_routes
-from bot.ingest import Ingestor, read_site_social
-from bot.logs import redact_records, register_secret
-from bot.metrics import PrometheusEvents, metrics_server
-from bot.model import Article, DestinationKind, Platform, SocialLinks, Source
+from bot.adapters.publishers.aiohttp_request import AiohttpRequest
+from bot.adapters.publishers.console import ConsolePublisher
+from bot.adapters.publishers.telegram import TelegramPublisher
+from bot.adapters.publishers.x import XPublisher, image_fetcher
+from bot.adapters.publishers.x_client import make_x_client
+from bot.adapters.settings import Settings
+from bot.adapters.sources.fetch import Fetcher
+from bot.adapters.storage.database import Database
+from bot.adapters.storage.destinations import DestinationRepository
+from bot.adapters.storage.source_setting import register_setting_sources
+from bot.adapters.storage.sources import SourceRepository
+from bot.adapters.storage.unit_of_work import sql_units
+from bot.adapters.web import WebServer
+from bot.core.clock import SystemClock
+from bot.core.events import Events
+from bot.core.formatting.telegram import warn_about_dropped_links
+from bot.core.model import Article, DestinationKind, Platform, SocialLinks, Source
+from bot.core.ports import Clock, Publisher, UnitOfWork
+from bot.core.ratelimit import TelegramLimiter
+from bot.core.redaction import redact_records, register_secret
+from bot.entrypoints.hooks import hook_routes
+from bot.entrypoints.metrics import PrometheusEvents, metrics_server
 from bot.options import (
     budget_options,
     delivery_options,
@@ -47,29 +56,20 @@ from bot.options import (
     telegram_limits,
     trending_options,
 )
-from bot.outbox import Outbox, OutboxOptions
-from bot.ports import Clock, Publisher, UnitOfWork
-from bot.publishers.aiohttp_request import AiohttpRequest
-from bot.publishers.console import ConsolePublisher
-from bot.publishers.telegram import TelegramPublisher
-from bot.publishers.x import XPublisher, image_fetcher
-from bot.publishers.x_client import make_x_client
-from bot.publishing import ApprovalRule, Publishing, PublishingOptions
-from bot.ratelimit import TelegramLimiter
-from bot.rendering import Renderer
-from bot.revisions import Revisions
-from bot.search import Search
-from bot.settings import Settings
-from bot.sources.fetch import Fetcher
-from bot.storage.database import Database
-from bot.storage.destinations import DestinationRepository
-from bot.storage.source_setting import register_setting_sources
-from bot.storage.sources import SourceRepository
-from bot.storage.unit_of_work import sql_units
-from bot.subscribers import Subscribers
-from bot.trending import Trending
-from bot.web import WebServer
-from bot.xbudget import XBudget
+from bot.services.admin_service import AdminOptions, AdminService
+from bot.services.alerts import AlertingEvents, Alerts
+from bot.services.approval import Approval
+from bot.services.delivery import DeliveryWorker
+from bot.services.digests import DigestRenderer, Digests
+from bot.services.ingest import Ingestor, read_site_social
+from bot.services.outbox import Outbox, OutboxOptions
+from bot.services.publishing import ApprovalRule, Publishing, PublishingOptions
+from bot.services.rendering import Renderer
+from bot.services.revisions import Revisions
+from bot.services.search import Search
+from bot.services.subscribers import Subscribers
+from bot.services.trending import Trending
+from bot.services.xbudget import XBudget
 from handlers.context import Services, button_key, sign_button
 from handlers.notify import AdminNotifier, admin_chats
 from scheduler.jobs import Jobs
@@ -106,7 +106,7 @@ class App:
     x: XPublisher | None = None
     events: Events = field(default_factory=Events)
     web: WebServer | None = None
-    metrics_web: WebServer | None = None  # /metrics and /healthz (bot.metrics)
+    metrics_web: WebServer | None = None  # /metrics and /healthz (bot.entrypoints.metrics)
     backfill: int = 0
     polling: bool = True
     x_account: str | None = None
@@ -488,7 +488,9 @@ def build(
         _withdraw_secrets=withdraw_secrets,
     )
     if web is not None and settings.hook_secret is not None:
-        web.add(hook_routes(settings.hook_secret, db, clock, ingestor))  # bot.hooks: the CMS
+        web.add(
+            hook_routes(settings.hook_secret, db, clock, ingestor)
+        )  # bot.entrypoints.hooks: the CMS
     if telegram_app is not None:
         from handlers import register
 

@@ -27,14 +27,14 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from bot.adapters.settings import Settings
+from bot.adapters.storage.database import Database
+from bot.adapters.storage.outbox import OutboxRepository
+from bot.adapters.storage.source_setting import register_setting_sources
+from bot.adapters.storage.sources import SourceRepository
 from bot.app import build
-from bot.ingest import Ingestor, PollReport
-from bot.model import Article, Source
-from bot.settings import Settings
-from bot.storage.database import Database
-from bot.storage.outbox import OutboxRepository
-from bot.storage.source_setting import register_setting_sources
-from bot.storage.sources import SourceRepository
+from bot.core.model import Article, Source
+from bot.services.ingest import Ingestor, PollReport
 
 
 @dataclass(slots=True)

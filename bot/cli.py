@@ -21,11 +21,11 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bot.errors import ConfigError, NashirError, UserInputError
+from bot.core.errors import ConfigError, NashirError, UserInputError
 
 if TYPE_CHECKING:
-    from bot.ingest import Ingestor
-    from bot.model import ArticleDraft
+    from bot.core.model import ArticleDraft
+    from bot.services.ingest import Ingestor
 
 log = logging.getLogger("nashir")
 
@@ -51,8 +51,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _fail(exc: Exception, args: argparse.Namespace) -> int:
     """One line on stderr naming what to fix (and, with --debug, the traceback), no secret."""
+    from bot.core.redaction import RedactingFilter
     from bot.failures import explain, with_hint
-    from bot.logs import RedactingFilter
 
     settings = getattr(args, "settings", None)
     redactor = RedactingFilter(settings.secrets() if settings is not None else ())
@@ -205,8 +205,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _settings(args: argparse.Namespace) -> Any:
-    from bot.logs import configure_logging
-    from bot.settings import load_settings, read_environment, unknown_variables
+    from bot.adapters.logs import configure_logging
+    from bot.adapters.settings import load_settings, read_environment, unknown_variables
 
     env_file = args.env_file if args.env_file is not None else ".env"
     settings = load_settings(env_file=env_file, required=args.env_file is not None)
@@ -242,7 +242,7 @@ async def _run(args: argparse.Namespace) -> int:
 
 
 async def _demo(args: argparse.Namespace) -> int:
-    from bot.demo import run_demo
+    from sandbox.demo import run_demo
 
     return await run_demo(seconds=args.seconds, debug=args.debug, save_posts=args.save_posts)
 
@@ -284,7 +284,7 @@ async def _read_target(ingestor: Ingestor, target: str) -> ArticleDraft:
 
 def _read_saved_page(target: str) -> ArticleDraft | None:
     """The page saved at `target`, or None when `target` names no file (it is a URL)."""
-    from bot.sources.pages import extract_article
+    from bot.adapters.sources.pages import extract_article
 
     path = Path(target)
     if "://" in target or not path.is_file():
@@ -300,8 +300,8 @@ async def _preview(args: argparse.Namespace) -> int:
 
 
 async def _schedule(args: argparse.Namespace) -> int:
+    from bot.adapters.storage.source_setting import register_setting_sources
     from bot.app import build
-    from bot.storage.source_setting import register_setting_sources
     from scheduler.setup import schedule_lines
 
     settings = _settings(args)
@@ -322,8 +322,8 @@ async def _schedule(args: argparse.Namespace) -> int:
 
 
 async def _sources_list(args: argparse.Namespace) -> int:
-    from bot.storage.database import Database
-    from bot.storage.source_setting import SettingSources
+    from bot.adapters.storage.database import Database
+    from bot.adapters.storage.source_setting import SettingSources
 
     settings = _settings(args)
     db = Database(settings.database_url)
@@ -345,11 +345,11 @@ async def _sources_list(args: argparse.Namespace) -> int:
 
 
 async def _sources_add(args: argparse.Namespace) -> int:
-    from bot.clock import SystemClock
-    from bot.netguard import check_public_url
-    from bot.settings import source_url
-    from bot.storage.database import Database
-    from bot.storage.source_setting import SettingSources
+    from bot.adapters.netguard import check_public_url
+    from bot.adapters.settings import source_url
+    from bot.adapters.storage.database import Database
+    from bot.adapters.storage.source_setting import SettingSources
+    from bot.core.clock import SystemClock
 
     settings = _settings(args)
     try:
@@ -370,8 +370,8 @@ async def _sources_add(args: argparse.Namespace) -> int:
 
 
 async def _sources_remove(args: argparse.Namespace) -> int:
-    from bot.storage.database import Database
-    from bot.storage.sources import SourceRepository
+    from bot.adapters.storage.database import Database
+    from bot.adapters.storage.sources import SourceRepository
 
     settings = _settings(args)
     db = Database(settings.database_url)
@@ -394,10 +394,10 @@ async def _sources_remove(args: argparse.Namespace) -> int:
 
 
 async def _sources_import(args: argparse.Namespace) -> int:
-    from bot.clock import SystemClock
+    from bot.adapters.storage.database import Database
+    from bot.core.clock import SystemClock
     from bot.failures import with_hint
-    from bot.opml import OpmlError, import_sources, parse_opml
-    from bot.storage.database import Database
+    from bot.services.opml import OpmlError, import_sources, parse_opml
 
     settings = _settings(args)
     try:
@@ -424,8 +424,8 @@ async def _sources_import(args: argparse.Namespace) -> int:
 async def _sources_export(args: argparse.Namespace) -> int:
     from datetime import UTC
 
-    from bot.opml import export_sources, write_opml
-    from bot.storage.database import Database
+    from bot.adapters.storage.database import Database
+    from bot.services.opml import export_sources, write_opml
 
     settings = _settings(args)
     db = Database(settings.database_url)
@@ -452,7 +452,7 @@ async def _backfill(args: argparse.Namespace) -> int:
 
 
 async def _db_upgrade(args: argparse.Namespace) -> int:
-    from bot.storage.database import Database, location
+    from bot.adapters.storage.database import Database, location
 
     settings = _settings(args)
     db = Database(settings.database_url)

@@ -4,7 +4,7 @@ Library exceptions say `ConnectionRefusedError`, `gaierror` or
 `InvalidToken: The token '…' was rejected`: true, but they neither name the
 variable to change nor keep a secret out of the journal. `explain` walks an
 exception's chain and answers with the setting. (The database's own failures
-are explained where it is opened: `bot.storage.database.unavailable_reason`.)
+are explained where it is opened: `bot.adapters.storage.database.unavailable_reason`.)
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
-from bot.settings import Settings
+from bot.adapters.settings import Settings
 
 _BIND_ADDRESS = re.compile(r"\('?([^',]*)'?, (\d+)\)")
 

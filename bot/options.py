@@ -9,17 +9,17 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.delivery import DeliveryOptions
-from bot.digests import DigestOptions
-from bot.formatting import FormatOptions
-from bot.formatting.options import UtmOptions
-from bot.ingest import IngestOptions
-from bot.model import SocialLinks
-from bot.ratelimit import Limits
-from bot.settings import Settings
-from bot.trending import TrendingOptions
-from bot.watch import QuietWatchOptions
-from bot.xbudget import BudgetOptions
+from bot.adapters.settings import Settings
+from bot.core.formatting import FormatOptions
+from bot.core.formatting.options import UtmOptions
+from bot.core.model import SocialLinks
+from bot.core.ratelimit import Limits
+from bot.services.delivery import DeliveryOptions
+from bot.services.digests import DigestOptions
+from bot.services.ingest import IngestOptions
+from bot.services.trending import TrendingOptions
+from bot.services.watch import QuietWatchOptions
+from bot.services.xbudget import BudgetOptions
 
 
 def format_options(settings: Settings) -> FormatOptions:

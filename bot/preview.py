@@ -17,17 +17,17 @@ from rich.panel import Panel
 from rich.text import Text
 from selectolax.lexbor import LexborHTMLParser
 
-from bot.errors import ParseError, UserInputError
-from bot.formatting import format_telegram, format_x
-from bot.model import Article, ArticleDraft, Post
+from bot.adapters.settings import Settings
+from bot.adapters.sources.charset import decode_body
+from bot.adapters.sources.documents import read_document
+from bot.adapters.sources.fetch import Fetcher
+from bot.core.errors import ParseError, UserInputError
+from bot.core.formatting import format_telegram, format_x
+from bot.core.model import ArticleDraft, Post, as_article
+from bot.core.text.telegram_entities import Entity, utf16_length
+from bot.core.text.telegram_html import TelegramHTMLError, stored_text
+from bot.core.text.telegram_text import TelegramTextError
 from bot.options import format_options, social_overrides
-from bot.settings import Settings
-from bot.sources.charset import decode_body
-from bot.sources.documents import read_document
-from bot.sources.fetch import Fetcher
-from bot.text.telegram_entities import Entity, utf16_length
-from bot.text.telegram_html import TelegramHTMLError, stored_text
-from bot.text.telegram_text import TelegramTextError
 
 TELEGRAM_LIMITS = {"caption": 1024, "message": 4096}
 
@@ -175,25 +175,6 @@ def render_posts(settings: Settings, draft: ArticleDraft, platform: str) -> list
     if platform in ("x", "all"):
         posts.append(format_x(article, options, utm_source="x"))
     return posts
-
-
-def as_article(draft: ArticleDraft) -> Article:
-    """An unsaved article (id 0) for formatting."""
-    return Article(
-        id=0,
-        url=draft.url,
-        title=draft.title,
-        body=draft.body_text,
-        guid=draft.guid,
-        summary=draft.summary,
-        section=draft.section,
-        outlet=draft.outlet,
-        source_credit=draft.source_credit,
-        image=draft.image,
-        published_at=draft.published_at,
-        tags=draft.tags,
-        reads=draft.reads,
-    )
 
 
 def describe(post: Post) -> str:

@@ -37,7 +37,7 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.text.telegram_entities import utf16_length  # noqa: E402
+from bot.core.text.telegram_entities import utf16_length  # noqa: E402
 
 DOCS = ROOT / "docs"
 DOMAIN = "https://marsad.example"

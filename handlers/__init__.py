@@ -20,7 +20,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.web import WebServer
+from bot.adapters.web import WebServer
 from handlers import admin, callbacks, inline, preferences, search, subscriber, tags
 from handlers.context import BotApplication, Services
 from handlers.errors import on_error

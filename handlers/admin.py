@@ -17,8 +17,8 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
-from bot.errors import UserInputError
-from bot.model import Platform
+from bot.core.errors import UserInputError
+from bot.core.model import Platform
 from handlers.context import BotContext, language
 from handlers.i18n import reason, text
 from handlers.subscriber import unknown

@@ -7,7 +7,7 @@ import logging
 
 from telegram import ForceReply, Update
 
-from bot.approval import Approval
+from bot.services.approval import Approval
 from handlers.context import BotContext, language
 from handlers.i18n import text
 

@@ -20,12 +20,12 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from handlers.i18n import language_of, text
 
 if TYPE_CHECKING:
-    from bot.admin_service import AdminService
-    from bot.alerts import Alerts
-    from bot.approval import Approval
-    from bot.rendering import Renderer
-    from bot.search import Search
-    from bot.subscribers import Subscribers
+    from bot.services.admin_service import AdminService
+    from bot.services.alerts import Alerts
+    from bot.services.approval import Approval
+    from bot.services.rendering import Renderer
+    from bot.services.search import Search
+    from bot.services.subscribers import Subscribers
 
 LANGUAGE_KEY = "language"
 SIGNATURE_LENGTH = 10

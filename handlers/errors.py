@@ -69,7 +69,7 @@ async def _alert_if_repeated(context: BotContext, error: BaseException | None) -
     if len(recent) < REPEATS or now - recent[0] > WINDOW:
         return
     await context.services.alerts(
-            f"⚠️ {REPEATS} handler failures in {int(WINDOW // 60)} minutes; last: "
-            f"{type(error).__name__}: {error}",
-            key="handler-errors",
-        )
+        f"⚠️ {REPEATS} handler failures in {int(WINDOW // 60)} minutes; last: "
+        f"{type(error).__name__}: {error}",
+        key="handler-errors",
+    )

@@ -7,8 +7,8 @@ import html
 from telegram import InlineQueryResultArticle, InputTextMessageContent, Update
 from telegram.constants import ParseMode
 
-from bot.model import Article
-from bot.search import MAX_QUERY_CHARS
+from bot.core.model import Article
+from bot.services.search import MAX_QUERY_CHARS
 from handlers.context import BotContext
 
 RESULTS = 10

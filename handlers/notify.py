@@ -15,11 +15,11 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
-from bot.formatting.options import TELEGRAM_MESSAGE_LIMIT
-from bot.model import Article, Destination, Platform
-from bot.rendering import Renderer
-from bot.text.summary import shorten
-from bot.text.telegram_html import visible_length
+from bot.core.formatting.options import TELEGRAM_MESSAGE_LIMIT
+from bot.core.model import Article, Destination, Platform
+from bot.core.text.summary import shorten
+from bot.core.text.telegram_html import visible_length
+from bot.services.rendering import Renderer
 from handlers.context import BotApplication
 from handlers.i18n import text
 

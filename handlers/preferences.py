@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 
-from bot.storage.subscribers import Tag
-from bot.subscribers import DIGESTS, LANGUAGES, Outcome, Reader
+from bot.adapters.storage.subscribers import Tag
+from bot.services.subscribers import DIGESTS, LANGUAGES, Outcome, Reader
 from handlers.context import BotContext, forget_language, language, say
 from handlers.i18n import text
 

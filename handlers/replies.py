@@ -36,7 +36,7 @@ from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter, BaseUpdateProcessor
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.ratelimit import ChatKind, TelegramLimiter
+from bot.core.ratelimit import ChatKind, TelegramLimiter
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ import secrets
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
-from bot.search import MAX_QUERY_CHARS
+from bot.services.search import MAX_QUERY_CHARS
 from handlers.context import BotContext, language, say
 from handlers.i18n import text
 from handlers.views import NO_PREVIEW, headline_list

@@ -9,8 +9,8 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
-from bot.formatting.labels import labels_for
-from bot.subscribers import DIGESTS, LANGUAGES, Reader
+from bot.core.formatting.labels import labels_for
+from bot.services.subscribers import DIGESTS, LANGUAGES, Reader
 from handlers.approval import awaiting_headline
 from handlers.context import BotContext, forget_language, language, say
 from handlers.i18n import language_of, text

@@ -1,6 +1,6 @@
 """Tags: /tags with follow buttons, /follow, /unfollow, /following.
 
-Tag names are matched forgivingly (`bot.tag_match`). A tag no story carries
+Tag names are matched forgivingly (`bot.core.tag_match`). A tag no story carries
 yet is followed all the same (its first story will come), and the closest
 known tags come back as follow buttons. Bare /follow offers the popular tags
 as buttons, bare /unfollow the reader's own.
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.subscribers import MAX_UNSEEN, FollowResult, Outcome, Reader
+from bot.services.subscribers import MAX_UNSEEN, FollowResult, Outcome, Reader
 from handlers.context import BotContext, language, say
 from handlers.i18n import language_of, text
 from handlers.views import follow_keyboard, unfollow_keyboard

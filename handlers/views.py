@@ -9,8 +9,8 @@ from collections.abc import Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
 
-from bot.model import Article
-from bot.storage.subscribers import Tag
+from bot.adapters.storage.subscribers import Tag
+from bot.core.model import Article
 
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 

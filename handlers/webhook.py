@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from aiohttp import web
 from telegram import Update
 
-from bot.web import RouteSetup
+from bot.adapters.web import RouteSetup
 from handlers.context import BotApplication
 
 log = logging.getLogger(__name__)

@@ -3,7 +3,7 @@
 Two gates sit in front of the services. Only the leader (`scheduler.leader`)
 runs the jobs that decide what to post (polling, counters, trending,
 digests, the quiet-site watch), sends what the outbox holds, and reads
-Telegram's updates by long polling. And a paused bot (`bot.control`) runs no
+Telegram's updates by long polling. And a paused bot (`bot.services.control`) runs no
 posting job at all. Each job returns a short text (or a report) that
 `describe_jobs` shows as its last result.
 
@@ -28,18 +28,18 @@ import logging
 
 from telegram.ext import Application
 
-from bot.control import is_paused
-from bot.delivery import Alert, DeliveryReport, DeliveryWorker
-from bot.digests import Digests
-from bot.ingest import Ingestor, PollReport
-from bot.model import Source
-from bot.outbox import Outbox
-from bot.ports import Clock
-from bot.storage.database import Database
-from bot.storage.delivery_store import DeliveryStore
-from bot.storage.sources import SourceRepository
-from bot.trending import Trending
-from bot.watch import QuietWatchOptions, check_site_quiet
+from bot.adapters.storage.database import Database
+from bot.adapters.storage.delivery_store import DeliveryStore
+from bot.adapters.storage.sources import SourceRepository
+from bot.core.model import Source
+from bot.core.ports import Clock
+from bot.services.control import is_paused
+from bot.services.delivery import Alert, DeliveryReport, DeliveryWorker
+from bot.services.digests import Digests
+from bot.services.ingest import Ingestor, PollReport
+from bot.services.outbox import Outbox
+from bot.services.trending import Trending
+from bot.services.watch import QuietWatchOptions, check_site_quiet
 from scheduler.leader import LeaderLock
 
 log = logging.getLogger(__name__)

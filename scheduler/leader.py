@@ -26,8 +26,8 @@ from datetime import datetime
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.storage.database import Database
-from bot.storage.flags import FlagRepository
+from bot.adapters.storage.database import Database
+from bot.adapters.storage.flags import FlagRepository
 
 log = logging.getLogger(__name__)
 

@@ -35,15 +35,15 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import select
 
-from bot.admin_service import JobLine
-from bot.control import is_paused
-from bot.ingest import PollReport
-from bot.model import Source
-from bot.selection import parse_clock
-from bot.settings import Settings
-from bot.storage.database import Database
-from bot.storage.flags import FlagRepository
-from bot.storage.tables import FlagRow
+from bot.adapters.settings import Settings
+from bot.adapters.storage.database import Database
+from bot.adapters.storage.flags import FlagRepository
+from bot.adapters.storage.tables import FlagRow
+from bot.core.model import Source
+from bot.core.selection import parse_clock
+from bot.services.admin_service import JobLine
+from bot.services.control import is_paused
+from bot.services.ingest import PollReport
 from scheduler.jobs import Jobs
 from scheduler.leader import current_leader
 
@@ -285,7 +285,7 @@ async def sync_sources(scheduler: AsyncIOScheduler, jobs: Jobs, options: Schedul
 
 
 class SchedulerPolls:
-    """The scheduler as the admin commands see it (`bot.admin_service.PollSchedule`)."""
+    """The scheduler as the admin commands see it (`bot.services.admin_service.PollSchedule`)."""
 
     def __init__(self, scheduler: AsyncIOScheduler, jobs: Jobs, options: ScheduleOptions) -> None:
         self.scheduler = scheduler

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.storage.database import Database
+from bot.adapters.storage.database import Database
 
 PG_ENV = "NASHIR_TEST_DATABASE_URL"
 

@@ -31,7 +31,7 @@ class Found:
 
 def nashir(html: str, url: str) -> Found:
     """Nashir's reading of a page, with no per-source selectors."""
-    from bot.sources.pages import extract_article
+    from bot.adapters.sources.pages import extract_article
 
     draft = extract_article(html, url)
     published = draft.published_at

@@ -14,11 +14,11 @@ import telegram
 import tweepy
 from rich.console import Console
 
+from bot.adapters.publishers.x_client import make_x_client
+from bot.adapters.settings import load_settings
 from bot.app import App, build
-from bot.clock import ManualClock
-from bot.publishers.x_client import make_x_client
-from bot.sandbox import FakeTelegram, FakeX, ServerThread
-from bot.settings import load_settings
+from bot.core.clock import ManualClock
+from sandbox import FakeTelegram, FakeX, ServerThread
 
 X_KEYS = ("consumer-key", "consumer-secret", "access-token", "access-secret")
 

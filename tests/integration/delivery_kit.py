@@ -12,13 +12,13 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from bot.adapters.settings import load_settings
+from bot.adapters.storage.articles import ArticleRepository
+from bot.adapters.storage.outbox import OutboxRepository
+from bot.adapters.storage.subscribers import SubscriberRepository
 from bot.app import App, build
-from bot.model import Article, ArticleDraft, Delivery, DeliveryKind, DeliveryState
-from bot.ports import Clock
-from bot.settings import load_settings
-from bot.storage.articles import ArticleRepository
-from bot.storage.outbox import OutboxRepository
-from bot.storage.subscribers import SubscriberRepository
+from bot.core.model import Article, ArticleDraft, Delivery, DeliveryKind, DeliveryState
+from bot.core.ports import Clock
 
 TOKEN = "123456789:TEST-token_for_the_fake"
 ADMIN = 900001

@@ -18,10 +18,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bot.adapters.settings import load_settings
 from bot.app import App, build
-from bot.model import ArticleDraft
-from bot.sandbox import FakeTelegram, ServerThread, wait_until_async
-from bot.settings import load_settings
+from bot.core.model import ArticleDraft
+from sandbox import FakeTelegram, ServerThread, wait_until_async
 
 TOKEN = "123456789:TEST-token_for_the_fake"
 ADMIN = 900001

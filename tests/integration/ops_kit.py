@@ -16,10 +16,10 @@ from typing import Any
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
+from bot.adapters.settings import load_settings
 from bot.app import App, build
 from bot.runner import serve
-from bot.sandbox import ServerThread
-from bot.settings import load_settings
+from sandbox import ServerThread
 from scheduler.setup import NashirScheduler
 
 TOKEN = "123456789:TEST-token_for_the_fake"

@@ -10,14 +10,15 @@ from pathlib import Path
 
 import pytest
 
+from bot.adapters.logs import NOISY
+from bot.adapters.storage.articles import ArticleRepository
+from bot.adapters.storage.database import Database
+from bot.adapters.storage.outbox import OutboxRepository
+from bot.adapters.storage.sources import SourceRepository
 from bot.cli import main
-from bot.logs import NOISY, RedactingFilter
-from bot.sandbox import ServerThread
-from bot.sandbox.demo_site import DemoSite
-from bot.storage.articles import ArticleRepository
-from bot.storage.database import Database
-from bot.storage.outbox import OutboxRepository
-from bot.storage.sources import SourceRepository
+from bot.core.redaction import RedactingFilter
+from sandbox import ServerThread
+from sandbox.demo_site import DemoSite
 
 
 @pytest.fixture
@@ -140,9 +141,9 @@ def test_log_lines_go_through_the_progress_bars_console(
 
     from rich.console import Console
 
+    from bot.adapters.logs import configure_logging
+    from bot.adapters.settings import load_settings
     from bot.backfill import run_backfill
-    from bot.logs import configure_logging
-    from bot.settings import load_settings
 
     settings = load_settings(env_file=None)
     configure_logging(level="WARNING", secrets=settings.secrets())

@@ -17,17 +17,17 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from bot.alerts import AlertingEvents, Alerts
-from bot.clock import ManualClock
-from bot.events import RecordingEvents
-from bot.health import HealthCheck
-from bot.ingest import IngestOptions, Ingestor
-from bot.model import Source
-from bot.sources.fetch import Fetcher
-from bot.sources.sanitise import MAX_TITLE
-from bot.storage.articles import ArticleRepository
-from bot.storage.database import Database
-from bot.storage.sources import SourceRepository
+from bot.adapters.sources.fetch import Fetcher
+from bot.adapters.sources.sanitise import MAX_TITLE
+from bot.adapters.storage.articles import ArticleRepository
+from bot.adapters.storage.database import Database
+from bot.adapters.storage.sources import SourceRepository
+from bot.core.clock import ManualClock
+from bot.core.events import RecordingEvents
+from bot.core.model import Source
+from bot.entrypoints.health import HealthCheck
+from bot.services.alerts import AlertingEvents, Alerts
+from bot.services.ingest import IngestOptions, Ingestor
 
 NEWS = "https://news.example.com"
 HUGE_TITLE = "عنوان طويل جدا " * 70_000  # about 1 MB

@@ -15,12 +15,12 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
+from bot.adapters.settings import load_settings
+from bot.adapters.storage.articles import ArticleRepository
+from bot.adapters.storage.sources import SourceRepository
 from bot.app import App, build
-from bot.sandbox import ServerThread
-from bot.sandbox.demo_site import DemoSite
-from bot.settings import load_settings
-from bot.storage.articles import ArticleRepository
-from bot.storage.sources import SourceRepository
+from sandbox import ServerThread
+from sandbox.demo_site import DemoSite
 
 SEED = (Path(__file__).resolve().parents[1] / "fixtures" / "seed_page.html").read_text("utf-8")
 HUGE = 50 * 1024 * 1024
@@ -180,7 +180,7 @@ async def test_a_hostile_title_is_stored_as_text_and_escaped_in_posts(
     assert article.title == "عنوان <script>alert(1)</script> خطير"
     destination = (await app.ensure_destinations()) or None
     del destination
-    from bot.formatting import format_telegram
+    from bot.core.formatting import format_telegram
 
     post = format_telegram(article, app.renderer.options)
     assert "<script>" not in post.text

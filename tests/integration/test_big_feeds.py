@@ -16,13 +16,13 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from bot.clock import ManualClock
-from bot.ingest import IngestOptions, Ingestor
-from bot.model import Source
-from bot.sources.fetch import Fetcher
-from bot.storage.articles import ArticleRepository
-from bot.storage.database import Database
-from bot.storage.sources import SourceRepository
+from bot.adapters.sources.fetch import Fetcher
+from bot.adapters.storage.articles import ArticleRepository
+from bot.adapters.storage.database import Database
+from bot.adapters.storage.sources import SourceRepository
+from bot.core.clock import ManualClock
+from bot.core.model import Source
+from bot.services.ingest import IngestOptions, Ingestor
 
 ITEMS = 300  # enough to tell one page per item from none; storing dominates the time
 PAGE = (

@@ -18,10 +18,10 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import insert
 
-from bot.model import DestinationKind, DestinationState, Platform
-from bot.storage.database import Database
-from bot.storage.outbox import OutboxRepository
-from bot.storage.tables import DestinationRow, SubscriberRow
+from bot.adapters.storage.database import Database
+from bot.adapters.storage.outbox import OutboxRepository
+from bot.adapters.storage.tables import DestinationRow, SubscriberRow
+from bot.core.model import DestinationKind, DestinationState, Platform
 
 SUBSCRIBERS = 100_000
 PEAK_RSS_LIMIT_MB = 150
@@ -32,7 +32,7 @@ SEED_PAGE = 10_000
 BROADCAST = """
 import asyncio, json
 from bot.app import build
-from bot.settings import load_settings
+from bot.adapters.settings import load_settings
 
 def peak_kb():
     with open("/proc/self/status") as status:

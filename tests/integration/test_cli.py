@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
+from bot.adapters.logs import NOISY
 from bot.cli import main
-from bot.logs import NOISY
-from bot.sandbox import ServerThread
+from sandbox import ServerThread
 
 SEED = Path(__file__).resolve().parents[1] / "fixtures" / "seed_page.html"
 

@@ -21,9 +21,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.adapters.logs import NOISY
 from bot.cli import main
-from bot.logs import NOISY
-from bot.sandbox import FakeTelegram
+from sandbox import FakeTelegram
 
 ROOT = Path(__file__).resolve().parents[2]
 NASHIR = Path(sys.executable).with_name("nashir")
@@ -263,7 +263,7 @@ def test_an_unwritable_sqlite_file_names_the_path(
 
 def test_an_unknown_database_host_is_named() -> None:
     # A DNS lookup leaves this machine, so the resolver's answer is built here.
-    from bot.storage.database import unavailable_reason
+    from bot.adapters.storage.database import unavailable_reason
 
     try:
         raise OSError("connect failed") from socket.gaierror(-2, "Name or service not known")

@@ -19,7 +19,7 @@ from types import ModuleType
 
 import pytest
 
-from bot.storage.database import Database
+from bot.adapters.storage.database import Database
 from scheduler.leader import current_leader
 
 

@@ -17,13 +17,13 @@ from delivery_kit import (
 )
 from sqlalchemy import update
 
+from bot.adapters.storage.subscribers import SubscriberRepository, TagRepository
+from bot.adapters.storage.tables import ArticleRow
 from bot.app import App
-from bot.fanout import article_to_subscribers, broadcast, fanout
-from bot.model import DeliveryKind, DeliveryState
-from bot.removal import delete_everywhere
-from bot.sandbox import FakeTelegram, FakeX, ServerThread, wait_until_async
-from bot.storage.subscribers import SubscriberRepository, TagRepository
-from bot.storage.tables import ArticleRow
+from bot.core.model import DeliveryKind, DeliveryState
+from bot.services.fanout import article_to_subscribers, broadcast, fanout
+from bot.services.removal import delete_everywhere
+from sandbox import FakeTelegram, FakeX, ServerThread, wait_until_async
 
 Factory = Callable[..., App]
 

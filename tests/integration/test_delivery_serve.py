@@ -13,13 +13,13 @@ from datetime import timedelta
 
 import pytest
 
-from bot.clock import SystemClock
-from bot.delivery import DeliveryOptions, DeliveryWorker
-from bot.model import Delivery, DeliveryKind, Destination, DestinationKind, Platform, Post
-from bot.storage.database import Database
-from bot.storage.delivery_store import DeliveryStore
-from bot.storage.destinations import DestinationRepository
-from bot.storage.outbox import OutboxRepository
+from bot.adapters.storage.database import Database
+from bot.adapters.storage.delivery_store import DeliveryStore
+from bot.adapters.storage.destinations import DestinationRepository
+from bot.adapters.storage.outbox import OutboxRepository
+from bot.core.clock import SystemClock
+from bot.core.model import Delivery, DeliveryKind, Destination, DestinationKind, Platform, Post
+from bot.services.delivery import DeliveryOptions, DeliveryWorker
 
 CLOCK = SystemClock()
 

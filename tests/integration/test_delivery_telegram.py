@@ -20,13 +20,13 @@ from delivery_kit import (
 )
 from sqlalchemy import select
 
+from bot.adapters.storage.destinations import DestinationRepository
+from bot.adapters.storage.tables import SubscriberRow
 from bot.app import App
-from bot.clock import ManualClock
-from bot.fanout import broadcast
-from bot.model import DeliveryState, DestinationKind, DestinationState
-from bot.sandbox import FakeTelegram, ServerThread
-from bot.storage.destinations import DestinationRepository
-from bot.storage.tables import SubscriberRow
+from bot.core.clock import ManualClock
+from bot.core.model import DeliveryState, DestinationKind, DestinationState
+from bot.services.fanout import broadcast
+from sandbox import FakeTelegram, ServerThread
 
 Factory = Callable[..., App]
 
@@ -230,7 +230,7 @@ async def test_refused_markup_is_resent_once_as_plain_text_and_logged_loudly(
     app = app_factory(TELEGRAM_CHANNELS="@news")
     await app.start()
 
-    with caplog.at_level(logging.ERROR, logger="bot.delivery"):
+    with caplog.at_level(logging.ERROR, logger="bot.services.delivery"):
         await publish(app)
         await drain_until_settled(app)
 

@@ -9,12 +9,12 @@ import pytest
 from aiohttp import web
 from delivery_kit import counts, deliveries, drain, drain_until_settled, make_app, publish
 
+from bot.adapters.storage.outbox import OutboxRepository
 from bot.app import App
-from bot.clock import ManualClock
-from bot.model import DeliveryKind, DeliveryState
-from bot.sandbox import FakeTelegram, FakeX, ServerThread
-from bot.sandbox.demo_site import DEMO_JPEG as JPEG
-from bot.storage.outbox import OutboxRepository
+from bot.core.clock import ManualClock
+from bot.core.model import DeliveryKind, DeliveryState
+from sandbox import FakeTelegram, FakeX, ServerThread
+from sandbox.demo_site import DEMO_JPEG as JPEG
 
 Factory = Callable[..., App]
 
@@ -182,4 +182,6 @@ async def test_an_image_on_a_private_address_is_not_fetched_and_the_post_goes_wi
     [tweet] = fake_x.tweets
     assert not tweet.get("media_ids")
     assert fake_x.media == {}
-    assert any("private" in r.getMessage() for r in caplog.records if r.name == "bot.publishers.x")
+    assert any(
+        "private" in r.getMessage() for r in caplog.records if r.name == "bot.adapters.publishers.x"
+    )

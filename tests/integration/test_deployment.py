@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.sandbox import FakeTelegram
+from sandbox import FakeTelegram
 
 ROOT = Path(__file__).resolve().parents[2]
 UNIT = ROOT / "deploy" / "nashir.service"

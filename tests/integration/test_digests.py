@@ -10,10 +10,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from bot.adapters.storage.destinations import DestinationRepository
+from bot.adapters.storage.scheduling import RulesRepository
+from bot.adapters.storage.tables import DeliveryRow, SubscriberRow, SubscriptionRow, TagRow
 from bot.app import App
-from bot.clock import ManualClock
-from bot.filters import parse_rules
-from bot.model import (
+from bot.core.clock import ManualClock
+from bot.core.filters import parse_rules
+from bot.core.model import (
     Article,
     ArticleDraft,
     Delivery,
@@ -22,9 +25,6 @@ from bot.model import (
     DestinationKind,
     Platform,
 )
-from bot.storage.destinations import DestinationRepository
-from bot.storage.scheduling import RulesRepository
-from bot.storage.tables import DeliveryRow, SubscriberRow, SubscriptionRow, TagRow
 
 # 21:00 in Aden (UTC+3) is 18:00 UTC
 NINE_PM = datetime(2026, 3, 1, 18, 0, tzinfo=UTC)

@@ -15,10 +15,10 @@ from typing import Any
 import pytest
 from aiohttp import web
 
+from bot.adapters.settings import load_settings
+from bot.adapters.storage.articles import ArticleRepository
 from bot.app import App, build
-from bot.sandbox import FakeTelegram, ServerThread
-from bot.settings import load_settings
-from bot.storage.articles import ArticleRepository
+from sandbox import FakeTelegram, ServerThread
 
 TOKEN = "123456789:TEST-token_for_the_fake"
 ADMIN = 900001

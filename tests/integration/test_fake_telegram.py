@@ -26,9 +26,9 @@ from telegram.error import (
 from telegram.ext import Application, ApplicationBuilder, CommandHandler, ContextTypes
 from telegram.request import HTTPXRequest
 
-from bot.sandbox import FakeTelegram, ServerThread, wait_until_async
-from bot.text.telegram_html import Entity
-from bot.text.telegram_text import TelegramTextError, fix_formatted_text
+from bot.core.text.telegram_html import Entity
+from bot.core.text.telegram_text import TelegramTextError, fix_formatted_text
+from sandbox import FakeTelegram, ServerThread, wait_until_async
 
 USER = 7001
 

@@ -9,8 +9,8 @@ import pytest
 import requests
 import tweepy
 
-from bot.publishers.x_client import make_x_client, upload_media
-from bot.sandbox import FakeX, ServerThread
+from bot.adapters.publishers.x_client import make_x_client, upload_media
+from sandbox import FakeX, ServerThread
 
 
 def test_create_post_returns_its_id_and_is_recorded(x_client: tweepy.Client, fake_x: FakeX) -> None:

@@ -17,10 +17,10 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 from aiohttp.typedefs import Handler
 
-from bot import netguard
-from bot.errors import FetchError, HTTPStatusError, UnsafeURLError
-from bot.netguard import check_public_url, is_public_ip, parse_ip_literal
-from bot.sources.fetch import Fetcher, FetchResult
+from bot.adapters import netguard
+from bot.adapters.netguard import check_public_url, is_public_ip, parse_ip_literal
+from bot.adapters.sources.fetch import Fetcher, FetchResult
+from bot.core.errors import FetchError, HTTPStatusError, UnsafeURLError
 
 PARAGRAPH = (
     "أعلنت وزارة الصحة اليوم عن افتتاح مستشفى جديد في المدينة، وقال الوزير إن المشروع سيخدم الآلاف."

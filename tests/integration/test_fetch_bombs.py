@@ -20,9 +20,9 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from bot.errors import FetchError
-from bot.sources.body_decoding import BoundedDecoder
-from bot.sources.fetch import Fetcher
+from bot.adapters.sources.body_decoding import BoundedDecoder
+from bot.adapters.sources.fetch import Fetcher
+from bot.core.errors import FetchError
 
 ROOT = Path(__file__).resolve().parents[2]
 MAX_BYTES = 5_000_000
@@ -32,8 +32,8 @@ PAGE = "<html><body><p>خبر عاجل من المدينة</p></body></html>"
 
 _PROBE = """
 import asyncio, json, resource, sys
-from bot.errors import FetchError
-from bot.sources.fetch import Fetcher
+from bot.core.errors import FetchError
+from bot.adapters.sources.fetch import Fetcher
 
 def peak() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024

@@ -16,10 +16,10 @@ import httpx
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from bot.formatting import FormatOptions, format_telegram
-from bot.formatting.templates import TemplateError, validate_template
-from bot.model import Article, Platform
-from bot.sandbox import FakeTelegram
+from bot.core.formatting import FormatOptions, format_telegram
+from bot.core.formatting.templates import TemplateError, validate_template
+from bot.core.model import Article, Platform
+from sandbox import FakeTelegram
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "unit"))
 from test_format_properties import articles

@@ -19,12 +19,12 @@ from handlers_kit import (
     running_app,
 )
 
-from bot.control import is_paused
-from bot.sandbox import ServerThread, wait_until_async
-from bot.sandbox.demo_site import DemoSite
-from bot.storage.articles import ArticleRepository
-from bot.storage.audit import AuditRepository
-from bot.storage.sources import SourceRepository
+from bot.adapters.storage.articles import ArticleRepository
+from bot.adapters.storage.audit import AuditRepository
+from bot.adapters.storage.sources import SourceRepository
+from bot.services.control import is_paused
+from sandbox import ServerThread, wait_until_async
+from sandbox.demo_site import DemoSite
 from scheduler.setup import install_jobs
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")

@@ -26,8 +26,8 @@ from handlers_kit import (
     running_app,
 )
 
-from bot.sandbox import wait_until_async
-from bot.storage.sources import SourceRepository
+from bot.adapters.storage.sources import SourceRepository
+from sandbox import wait_until_async
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 

@@ -22,7 +22,7 @@ from handlers_kit import (
     running_app,
 )
 
-from bot.sandbox import wait_until_async
+from sandbox import wait_until_async
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 

@@ -15,7 +15,7 @@ import pytest
 import pytest_asyncio
 from handlers_kit import Harness, database, fresh_fake, running_app
 
-from bot.sandbox import wait_until_async
+from sandbox import wait_until_async
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 

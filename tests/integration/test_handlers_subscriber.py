@@ -18,7 +18,7 @@ from handlers_kit import (
     running_app,
 )
 
-from bot.storage.subscribers import SubscriberRepository
+from bot.adapters.storage.subscribers import SubscriberRepository
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 

@@ -18,10 +18,10 @@ from handlers_kit import (
     running_app,
 )
 
-from bot.sandbox import wait_until_async
-from bot.storage.audit import AuditRepository
-from bot.storage.subscribers import TagRepository
+from bot.adapters.storage.audit import AuditRepository
+from bot.adapters.storage.subscribers import TagRepository
 from handlers.views import tag_payload
+from sandbox import wait_until_async
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 

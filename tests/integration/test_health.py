@@ -8,15 +8,15 @@ import httpx
 import pytest
 from ops_kit import CLOSED_PORT_URL, get, primed, running, settings_for
 
+from bot.adapters.settings import load_settings
+from bot.adapters.storage.database import Database
+from bot.adapters.storage.sources import SourceRepository
+from bot.adapters.web import WebServer
 from bot.app import build
-from bot.clock import ManualClock
-from bot.health import HealthCheck
-from bot.sandbox import ServerThread
-from bot.sandbox.demo_site import DemoSite
-from bot.settings import load_settings
-from bot.storage.database import Database
-from bot.storage.sources import SourceRepository
-from bot.web import WebServer
+from bot.core.clock import ManualClock
+from bot.entrypoints.health import HealthCheck
+from sandbox import ServerThread
+from sandbox.demo_site import DemoSite
 
 
 @pytest.fixture

@@ -12,15 +12,15 @@ import httpx
 import pytest
 from rich.console import Console
 
+from bot.adapters.settings import load_settings
+from bot.adapters.storage.articles import ArticleRepository
+from bot.adapters.storage.outbox import OutboxRepository
 from bot.app import App, build
-from bot.clock import ManualClock
-from bot.hooks import DELIVERY_HEADER, PATH, SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
-from bot.links import canonical_url
-from bot.sandbox import ServerThread
-from bot.sandbox.demo_site import DemoSite
-from bot.settings import load_settings
-from bot.storage.articles import ArticleRepository
-from bot.storage.outbox import OutboxRepository
+from bot.core.clock import ManualClock
+from bot.core.links import canonical_url
+from bot.entrypoints.hooks import DELIVERY_HEADER, PATH, SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
+from sandbox import ServerThread
+from sandbox.demo_site import DemoSite
 
 SECRET = "cms-shared-secret"
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.clock import ManualClock
-from bot.ingest import IngestOptions, Ingestor
-from bot.model import ArticleDraft
-from bot.search import Search
-from bot.sources.fetch import Fetcher
-from bot.storage.articles import ArticleRepository
-from bot.storage.database import Database
+from bot.adapters.sources.fetch import Fetcher
+from bot.adapters.storage.articles import ArticleRepository
+from bot.adapters.storage.database import Database
+from bot.core.clock import ManualClock
+from bot.core.model import ArticleDraft
+from bot.services.ingest import IngestOptions, Ingestor
+from bot.services.search import Search
 
 BASE = "https://www.yemen-news.example"
 

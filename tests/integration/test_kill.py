@@ -23,22 +23,22 @@ import pytest
 from delivery_kit import TOKEN
 from sqlalchemy import select
 
-from bot.clock import SystemClock
-from bot.crash_points import CRASH_ENV, CRASH_EXIT
-from bot.fanout import broadcast
-from bot.sandbox import FakeTelegram, ServerThread
-from bot.sandbox.demo_site import DemoSite
-from bot.storage.database import Database
-from bot.storage.outbox import OutboxRepository
-from bot.storage.rows import insert_ignoring_conflicts
-from bot.storage.subscribers import SubscriberRepository
-from bot.storage.tables import TagRow
-from bot.text.arabic import fold
+from bot.adapters.storage.database import Database
+from bot.adapters.storage.outbox import OutboxRepository
+from bot.adapters.storage.rows import insert_ignoring_conflicts
+from bot.adapters.storage.subscribers import SubscriberRepository
+from bot.adapters.storage.tables import TagRow
+from bot.core.clock import SystemClock
+from bot.core.crash_points import CRASH_ENV, CRASH_EXIT
+from bot.core.text.arabic import fold
+from bot.services.fanout import broadcast
+from sandbox import FakeTelegram, ServerThread
+from sandbox.demo_site import DemoSite
 
 CHILD = """
 import asyncio
 from bot.app import build
-from bot.settings import load_settings
+from bot.adapters.settings import load_settings
 
 async def main():
     app = build(load_settings(env_file=None), polling=False)
@@ -155,8 +155,8 @@ async def test_sigkill_mid_broadcast_loses_nothing_and_resends_at_most_the_in_fl
 POLL_AND_DELIVER = """
 import asyncio
 from bot.app import build
-from bot.settings import load_settings
-from bot.storage.outbox import OutboxRepository
+from bot.adapters.settings import load_settings
+from bot.adapters.storage.outbox import OutboxRepository
 
 async def main():
     app = build(load_settings(env_file=None), polling=False)

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.clock import ManualClock
-from bot.storage.database import Database
+from bot.adapters.storage.database import Database
+from bot.core.clock import ManualClock
 from scheduler.leader import LeaderLock, current_leader
 
 NASHIR = Path(sys.executable).with_name("nashir")

@@ -18,13 +18,13 @@ from ops_kit import (
 )
 from prometheus_client import REGISTRY, CollectorRegistry
 
+from bot.adapters.settings import load_settings
+from bot.adapters.storage.database import Database
 from bot.app import build
-from bot.clock import ManualClock
-from bot.metrics import PrometheusEvents
-from bot.sandbox import FakeTelegram, FakeX, ServerThread
-from bot.sandbox.demo_site import DemoSite
-from bot.settings import load_settings
-from bot.storage.database import Database
+from bot.core.clock import ManualClock
+from bot.entrypoints.metrics import PrometheusEvents
+from sandbox import FakeTelegram, FakeX, ServerThread
+from sandbox.demo_site import DemoSite
 
 CHANNEL = "telegram:@yemen_news"
 

@@ -9,13 +9,13 @@ from typing import Any
 import pytest
 from rich.console import Console
 
+from bot.adapters.settings import load_settings
+from bot.adapters.storage.articles import ArticleRepository
+from bot.adapters.storage.destinations import DestinationRepository
 from bot.app import App, build
-from bot.model import ArticleDraft, DestinationKind
-from bot.sandbox import FakeTelegram, FakeX, ServerThread
-from bot.sandbox.demo_site import DemoSite
-from bot.settings import load_settings
-from bot.storage.articles import ArticleRepository
-from bot.storage.destinations import DestinationRepository
+from bot.core.model import ArticleDraft, DestinationKind
+from sandbox import FakeTelegram, FakeX, ServerThread
+from sandbox.demo_site import DemoSite
 
 TOKEN = "123456789:TEST-token_for_the_fake"
 

@@ -9,8 +9,8 @@ import pytest
 import pytest_asyncio
 from handlers_kit import ADMIN, Harness, button_data, draft, fresh_fake, running_app
 
-from bot.sandbox import ServerThread, wait_until_async
-from bot.sandbox.demo_site import DemoSite
+from sandbox import ServerThread, wait_until_async
+from sandbox.demo_site import DemoSite
 
 CHANNEL = "@yemen_news"
 READER = 4711

@@ -8,17 +8,17 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.clock import ManualClock
-from bot.model import Article, ArticleDraft, Destination, DestinationKind, Platform
-from bot.publishing import ApprovalRule, Publishing, PublishingOptions
-from bot.storage.approvals import HOLD
-from bot.storage.articles import ArticleRepository
-from bot.storage.database import Database
-from bot.storage.destinations import DestinationRepository
-from bot.storage.outbox import OutboxRepository
-from bot.storage.subscribers import SubscriberRepository
-from bot.storage.tables import TagRow
-from bot.storage.unit_of_work import sql_units
+from bot.adapters.storage.approvals import HOLD
+from bot.adapters.storage.articles import ArticleRepository
+from bot.adapters.storage.database import Database
+from bot.adapters.storage.destinations import DestinationRepository
+from bot.adapters.storage.outbox import OutboxRepository
+from bot.adapters.storage.subscribers import SubscriberRepository
+from bot.adapters.storage.tables import TagRow
+from bot.adapters.storage.unit_of_work import sql_units
+from bot.core.clock import ManualClock
+from bot.core.model import Article, ArticleDraft, Destination, DestinationKind, Platform
+from bot.services.publishing import ApprovalRule, Publishing, PublishingOptions
 
 START = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 GAP = 120.0

@@ -16,16 +16,16 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from bot.adapters.sources.fetch import FetchResult
+from bot.adapters.storage.sources import SourceRepository
+from bot.adapters.storage.tables import DeliveryRow
 from bot.app import App
-from bot.clock import ManualClock
-from bot.control import is_paused, set_paused
-from bot.ingest import IngestOptions, Ingestor
-from bot.model import ArticleDraft
-from bot.sandbox import ServerThread
-from bot.sandbox.demo_site import DemoSite
-from bot.sources.fetch import FetchResult
-from bot.storage.sources import SourceRepository
-from bot.storage.tables import DeliveryRow
+from bot.core.clock import ManualClock
+from bot.core.model import ArticleDraft
+from bot.services.control import is_paused, set_paused
+from bot.services.ingest import IngestOptions, Ingestor
+from sandbox import ServerThread
+from sandbox.demo_site import DemoSite
 from scheduler import jobs
 from scheduler.setup import describe_jobs, install_jobs
 
@@ -304,7 +304,9 @@ def test_nashir_schedule_lists_the_jobs_with_their_next_run(
 ) -> None:
     from bot.cli import main
 
-    monkeypatch.setattr("bot.logs.configure_logging", lambda **_: None)  # keep pytest's logging
+    monkeypatch.setattr(
+        "bot.adapters.logs.configure_logging", lambda **_: None
+    )  # keep pytest's logging
     monkeypatch.setenv("NASHIR_DATABASE_URL", database_url)
     monkeypatch.setenv("NASHIR_SOURCES", "https://news.example/rss.xml")
     assert main(["--env-file", "/dev/null", "schedule"]) == 0

@@ -26,12 +26,13 @@ from ops_kit import TOKEN, X_SECRETS, eventually, get, primed, running, scrape, 
 from sqlalchemy import select
 from telegram.error import InvalidToken
 
+from bot.adapters.logs import NOISY, JsonFormatter, configure_logging
+from bot.adapters.settings import load_settings
+from bot.adapters.storage.tables import DeliveryRow, SourceRow
 from bot.app import App, build
-from bot.logs import NOISY, JsonFormatter, configure_logging, redact
-from bot.sandbox import FakeTelegram, FakeX, ServerThread
-from bot.sandbox.demo_site import DemoSite
-from bot.settings import load_settings
-from bot.storage.tables import DeliveryRow, SourceRow
+from bot.core.redaction import redact
+from sandbox import FakeTelegram, FakeX, ServerThread
+from sandbox.demo_site import DemoSite
 
 SECRETS = (TOKEN, *X_SECRETS.values())
 ADMIN = 4242

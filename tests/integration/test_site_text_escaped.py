@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 from handlers_kit import Harness, draft, fresh_fake, running_app
 
-from bot.text.telegram_html import TelegramHTMLError, parse_html
+from bot.core.text.telegram_html import TelegramHTMLError, parse_html
 
 HOSTILE = 'عاجل <script>alert(1)</script> & <a href="https://evil.example">اضغط</a> <b>x'
 

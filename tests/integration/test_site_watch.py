@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
+from bot.adapters.settings import load_settings
 from bot.app import build
-from bot.clock import ManualClock
-from bot.model import ArticleDraft
-from bot.settings import load_settings
+from bot.core.clock import ManualClock
+from bot.core.model import ArticleDraft
 
 
 async def test_the_admins_hear_once_when_the_site_goes_quiet(

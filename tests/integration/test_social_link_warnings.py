@@ -8,8 +8,8 @@ from collections.abc import Iterator
 import pytest
 from ops_kit import primed, running, settings_for
 
-from bot.sandbox import FakeTelegram, ServerThread
-from bot.sandbox.demo_site import DemoSite
+from sandbox import FakeTelegram, ServerThread
+from sandbox.demo_site import DemoSite
 
 
 @pytest.fixture

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.adapters.logs import NOISY
 from bot.cli import main
-from bot.logs import NOISY, RedactingFilter
-from bot.opml import Outline, read_opml, write_opml
+from bot.core.redaction import RedactingFilter
+from bot.services.opml import Outline, read_opml, write_opml
 
 WHEN = datetime(2026, 3, 1, tzinfo=UTC)
 SOURCES = [

@@ -6,13 +6,13 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import inspect
 
-from bot.model import ArticleDraft, DeliveryKind, DeliveryState, DestinationKind, Platform
-from bot.storage.articles import ArticleRepository
-from bot.storage.database import Database
-from bot.storage.destinations import DestinationRepository
-from bot.storage.outbox import OutboxRepository
-from bot.storage.sources import SourceRepository
-from bot.storage.tables import Base
+from bot.adapters.storage.articles import ArticleRepository
+from bot.adapters.storage.database import Database
+from bot.adapters.storage.destinations import DestinationRepository
+from bot.adapters.storage.outbox import OutboxRepository
+from bot.adapters.storage.sources import SourceRepository
+from bot.adapters.storage.tables import Base
+from bot.core.model import ArticleDraft, DeliveryKind, DeliveryState, DestinationKind, Platform
 
 NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
@@ -186,6 +186,6 @@ async def test_source_failures_count_up_and_success_resets(db: Database) -> None
 def test_migrations_form_one_line_with_a_single_head() -> None:
     from alembic.script import ScriptDirectory
 
-    from bot.storage.database import alembic_config
+    from bot.adapters.storage.database import alembic_config
 
     assert len(ScriptDirectory.from_config(alembic_config()).get_heads()) == 1

@@ -9,13 +9,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from bot.adapters.storage.scheduling import SampleRepository
+from bot.adapters.storage.tables import DeliveryRow
 from bot.app import App
-from bot.clock import ManualClock
-from bot.model import Article, ArticleDraft
-from bot.sandbox import ServerThread
-from bot.sandbox.demo_site import DemoSite
-from bot.storage.scheduling import SampleRepository
-from bot.storage.tables import DeliveryRow
+from bot.core.clock import ManualClock
+from bot.core.model import Article, ArticleDraft
+from sandbox import ServerThread
+from sandbox.demo_site import DemoSite
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 Factory = Callable[..., App]

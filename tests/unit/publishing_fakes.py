@@ -12,8 +12,8 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.model import Article, Destination, DestinationKind, DestinationState, Platform
-from bot.ports import QueuedPost, UnitOfWork
+from bot.core.model import Article, Destination, DestinationKind, DestinationState, Platform
+from bot.core.ports import QueuedPost, UnitOfWork
 
 Key = tuple[str, int]  # (outbox key, destination id): unique, as in the database
 

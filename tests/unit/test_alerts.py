@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
-from bot.alerts import AlertingEvents, Alerts
-from bot.events import RecordingEvents
+from bot.core.events import RecordingEvents
+from bot.services.alerts import AlertingEvents, Alerts
 
 
 class Clock:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.text.arabic import (
+from bot.core.text.arabic import (
     fold,
     fold_word_with_article,
     is_arabic_letter,

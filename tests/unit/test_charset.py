@@ -8,7 +8,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from bot.sources.charset import decode_body
+from bot.adapters.sources.charset import decode_body
 
 HEADLINE = "عاجل: زلزال بقوة 5 درجات يضرب المنطقة"
 PARAGRAPH = (

@@ -6,15 +6,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-CORE = [
-    "bot/model.py",
-    "bot/errors.py",
-    "bot/ports.py",
-    "bot/clock.py",
-    "bot/links.py",
-    *sorted(str(p.relative_to(ROOT)) for p in (ROOT / "bot/text").glob("*.py")),
-    *sorted(str(p.relative_to(ROOT)) for p in (ROOT / "bot/formatting").glob("*.py")),
-]
+CORE = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "bot/core").rglob("*.py"))
 FORBIDDEN = {"telegram", "tweepy", "httpx", "sqlalchemy", "apscheduler", "aiohttp", "requests"}
 
 

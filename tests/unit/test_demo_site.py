@@ -12,9 +12,9 @@ from aiohttp import ClientSession
 from aiohttp.test_utils import TestServer
 from multidict import CIMultiDict
 
-from bot.sandbox.demo_site import DEMO_JPEG, DemoSite, load_demo_articles
-from bot.sources.feeds import parse_feed
-from bot.sources.pages import extract_article
+from bot.adapters.sources.feeds import parse_feed
+from bot.adapters.sources.pages import extract_article
+from sandbox.demo_site import DEMO_JPEG, DemoSite, load_demo_articles
 
 START = datetime(2025, 3, 2, 18, 0, tzinfo=UTC)
 

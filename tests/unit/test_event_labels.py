@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.alerts import AlertingEvents, Alerts
-from bot.clock import ManualClock
-from bot.events import RecordingEvents
+from bot.core.clock import ManualClock
+from bot.core.events import RecordingEvents
+from bot.services.alerts import AlertingEvents, Alerts
 
 
 def test_sources_and_failure_reasons_reach_metrics_redacted() -> None:

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.errors import ParseError
-from bot.sources.feeds import looks_like_feed, parse_feed
-from bot.sources.page_text import clean_text
+from bot.adapters.sources.feeds import looks_like_feed, parse_feed
+from bot.adapters.sources.page_text import clean_text
+from bot.core.errors import ParseError
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 FEED_URL = "https://marsad.example/rss.xml"

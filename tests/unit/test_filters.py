@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.filters import RuleError, admits, local_search, parse_rules
-from bot.model import Article
-from bot.regex_deadline import RegexTimeout, RegexWorker
+from bot.core.filters import RuleError, admits, local_search, parse_rules
+from bot.core.model import Article
+from bot.core.regex_deadline import RegexTimeout, RegexWorker
 
 ADEN = ZoneInfo("Asia/Aden")
 

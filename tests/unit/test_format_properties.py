@@ -5,12 +5,12 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.formatting import FormatOptions, format_telegram, format_x, weighted_length
-from bot.formatting.templates import LRM, RLM
-from bot.model import Article, SocialLinks
-from bot.text.hashtags import make_hashtags
-from bot.text.summary import ELLIPSIS, clean_paragraphs, lead_summary, split_sentences
-from bot.text.telegram_html import parse_html, visible_length
+from bot.core.formatting import FormatOptions, format_telegram, format_x, weighted_length
+from bot.core.formatting.templates import LRM, RLM
+from bot.core.model import Article, SocialLinks
+from bot.core.text.hashtags import make_hashtags
+from bot.core.text.summary import ELLIPSIS, clean_paragraphs, lead_summary, split_sentences
+from bot.core.text.telegram_html import parse_html, visible_length
 
 PROPERTY_SETTINGS = settings(
     max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow]

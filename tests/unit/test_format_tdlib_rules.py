@@ -17,13 +17,13 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from test_format_properties import articles
 
-from bot.errors import ConfigError
-from bot.formatting import FormatOptions, format_telegram
-from bot.formatting.telegram import links_telegram_drops, warn_about_dropped_links
-from bot.formatting.templates import FIELDS, TemplateError, validate_template
-from bot.links import telegram_keeps_link
-from bot.model import Article, Platform, SocialLinks
-from bot.text.telegram_html import parse_html, stored_text
+from bot.core.errors import ConfigError
+from bot.core.formatting import FormatOptions, format_telegram
+from bot.core.formatting.telegram import links_telegram_drops, warn_about_dropped_links
+from bot.core.formatting.templates import FIELDS, TemplateError, validate_template
+from bot.core.links import telegram_keeps_link
+from bot.core.model import Article, Platform, SocialLinks
+from bot.core.text.telegram_html import parse_html, stored_text
 
 ARTICLE = Article(
     id=1,

@@ -6,11 +6,11 @@ import dataclasses
 
 import pytest
 
-from bot.formatting import FormatOptions, format_digest_telegram, format_telegram
-from bot.formatting.options import UtmOptions
-from bot.formatting.templates import LRM, RLM
-from bot.model import Article, Platform, SocialLinks
-from bot.text.telegram_html import parse_html, visible_length
+from bot.core.formatting import FormatOptions, format_digest_telegram, format_telegram
+from bot.core.formatting.options import UtmOptions
+from bot.core.formatting.templates import LRM, RLM
+from bot.core.model import Article, Platform, SocialLinks
+from bot.core.text.telegram_html import parse_html, visible_length
 
 # The seed article (the seed page of tests/fixtures/seed_page.html) as storage hands it over.
 SEED_TITLE = "تفاصيل إنقاذ روسيا لبشار الأسد في اللحظات الأخيرة.. هذا ما حدث"

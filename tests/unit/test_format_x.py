@@ -6,9 +6,9 @@ import dataclasses
 
 import pytest
 
-from bot.formatting import FormatOptions, format_digest_x, format_x, weighted_length
-from bot.formatting.templates import RLM
-from bot.model import Article, Platform
+from bot.core.formatting import FormatOptions, format_digest_x, format_x, weighted_length
+from bot.core.formatting.templates import RLM
+from bot.core.model import Article, Platform
 
 TITLE = "تفاصيل إنقاذ روسيا لبشار الأسد في اللحظات الأخيرة.. هذا ما حدث"
 LEAD = (

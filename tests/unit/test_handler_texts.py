@@ -37,7 +37,7 @@ def test_every_arabic_refusal_reason_is_translated_and_english_passes_through() 
 
 
 def test_an_approval_request_names_five_destinations_and_counts_the_rest() -> None:
-    from bot.model import Destination, DestinationKind, Platform
+    from bot.core.model import Destination, DestinationKind, Platform
     from handlers.notify import destination_names
 
     def channel(number: int) -> Destination:

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from bot.text.hashtags import (
+from bot.core.text.hashtags import (
     MAX_HASHTAG_LENGTH,
     extract_hashtags,
     is_telegram_hashtag,

@@ -12,6 +12,7 @@ each other, even for type hints.
 from __future__ import annotations
 
 import ast
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -120,7 +121,7 @@ def test_the_graph_sees_imports_under_type_checking_and_inside_functions() -> No
     graph = import_graph()
     # bot.app imports handlers.register inside build(): a function-level edge.
     assert "handlers" in graph[BOOTSTRAP]
-    assert "bot.ingest" in graph[BOOTSTRAP]
+    assert "bot.services.ingest" in graph[BOOTSTRAP]
 
 
 def test_cycles_are_found_by_the_search() -> None:
@@ -134,7 +135,7 @@ def test_no_import_cycle_spans_more_than_one_module() -> None:
 
 def test_only_the_bootstrap_and_the_runner_import_the_application() -> None:
     importers = sorted(m for m, targets in import_graph().items() if BOOTSTRAP in targets)
-    assert set(importers) <= APP_OWNERS | {"bot.cli", "bot.backfill", "sandbox.demo", "bot.demo"}
+    assert set(importers) <= APP_OWNERS | {"bot.cli", "bot.backfill", "sandbox.demo"}
 
 
 def test_no_function_outside_the_bootstrap_takes_the_application_object() -> None:
@@ -161,3 +162,56 @@ def test_no_module_reads_the_application_through_getattr() -> None:
         if "getattr(app" in path.read_text(encoding="utf-8")
     ]
     assert offenders == []
+
+
+# Layers, lowest first. A module may import its own layer and the ones below.
+LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("core", ("bot.core",)),
+    ("adapters", ("bot.adapters",)),
+    ("services", ("bot.services",)),
+    ("entry points", ("bot.entrypoints", "handlers", "scheduler")),
+    ("bootstrap", ("bot.app", "bot.options", "bot.runner")),
+    ("commands", ("bot.cli", "bot.preview", "bot.backfill", "bot.failures", "bot.__main__", "bot")),
+)
+
+
+def layer_of(module: str) -> int:
+    """The rank of a module's layer (0 = core); every module of the project has one."""
+    for rank, (_, prefixes) in enumerate(LAYERS):
+        if any(module == p or (p != "bot" and module.startswith(p + ".")) for p in prefixes):
+            return rank
+    raise AssertionError(f"{module} belongs to no layer")
+
+
+def test_every_module_is_in_a_layer() -> None:
+    for module in project_modules():
+        layer_of(module)
+
+
+def test_imports_point_only_down_the_layers() -> None:
+    upward = [
+        f"{source} ({LAYERS[layer_of(source)][0]}) imports {target} ({LAYERS[layer_of(target)][0]})"
+        for source, targets in import_graph().items()
+        for target in sorted(targets)
+        if layer_of(target) > layer_of(source)
+    ]
+    assert upward == []
+
+
+def test_the_layer_rule_catches_an_upward_import() -> None:
+    assert layer_of("bot.core.model") < layer_of("bot.services.ingest") < layer_of("handlers")
+    assert layer_of("bot.adapters.storage.articles") < layer_of("bot.services.publishing")
+
+
+def test_the_core_imports_the_standard_library_and_itself_only() -> None:
+    foreign: list[str] = []
+    for module, path in project_modules().items():
+        if layer_of(module) != 0:
+            continue
+        for name in _imported_names(path, module):
+            top = name.split(".")[0]
+            if top in sys.stdlib_module_names or top == "__future__":
+                continue
+            if not name.startswith("bot.core"):
+                foreign.append(f"{module}: {name}")
+    assert foreign == []

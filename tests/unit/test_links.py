@@ -8,7 +8,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from bot.links import absolute_url, canonical_url, clean_url, host_of, tag_url
+from bot.core.links import absolute_url, canonical_url, clean_url, host_of, tag_url
 
 STORY = "https://example-news.net/article/12345"
 SLUG = "رئيس-الوزراء-يزور-القاهرة"
@@ -356,7 +356,7 @@ def test_never_raises_on_arbitrary_text(text: str) -> None:
 
 
 def test_published_links_are_uris_that_x_reads_whole() -> None:
-    from bot.text.tweet_length import extract_urls
+    from bot.core.text.tweet_length import extract_urls
 
     link = clean_url("https://www.example-news.net/مقال/12?tag=حلب&utm_source=fb")
     assert link == (

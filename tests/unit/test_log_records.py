@@ -9,7 +9,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.logs import JsonFormatter, RedactingFilter, redact_records
+from bot.adapters.logs import JsonFormatter
+from bot.core.redaction import RedactingFilter, redact_records
 
 SECRET = "x-signing-key-for-this-test-only"
 TOKEN = "987654321:AAF-a-token-nobody-configured-here-xyz"

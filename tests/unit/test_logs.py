@@ -2,7 +2,8 @@ import io
 import json
 import logging
 
-from bot.logs import QuietRepeats, configure_logging, redact, register_secret
+from bot.adapters.logs import QuietRepeats, configure_logging
+from bot.core.redaction import redact, register_secret
 
 TOKEN = "123456789:AAH-very-secret-bot-token-abcdefghijkl"
 
@@ -113,7 +114,7 @@ def test_the_log_handler_quiets_overruns_and_leaves_other_lines_alone() -> None:
                 "running instances reached (1)",
                 "poll sources",
             )
-            logging.getLogger("bot.ingest").warning("source %d failed", tick)
+            logging.getLogger("bot.services.ingest").warning("source %d failed", tick)
     finally:
         for handler in list(root.handlers):
             root.removeHandler(handler)

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.opml import OpmlError, Outline, read_opml, write_opml
+from bot.services.opml import OpmlError, Outline, read_opml, write_opml
 
 WHEN = datetime(2026, 3, 1, 8, 30, tzinfo=UTC)
 READER_EXPORT = """<?xml version="1.0" encoding="UTF-8"?>

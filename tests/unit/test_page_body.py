@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.sources.pages import extract_article
+from bot.adapters.sources.pages import extract_article
 
 URL = "https://news.example/2025/03/story"
 SENTENCES = [

@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from bot.sources.page_dates import visible_date
-from bot.sources.pages import extract_article
+from bot.adapters.sources.page_dates import visible_date
+from bot.adapters.sources.pages import extract_article
 
 URL = "https://news.example/2025/03/story"
 NOW = datetime(2025, 5, 1, 12, 0, tzinfo=UTC)

@@ -11,11 +11,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.errors import ConfigError, ParseError
-from bot.model import ArticleDraft, MostReadEntry, SocialLinks
-from bot.sources.page_selectors import validate_selectors
-from bot.sources.page_text import clean_text, is_furniture
-from bot.sources.pages import extract_article
+from bot.adapters.sources.page_selectors import validate_selectors
+from bot.adapters.sources.page_text import clean_text, is_furniture
+from bot.adapters.sources.pages import extract_article
+from bot.core.errors import ConfigError, ParseError
+from bot.core.model import ArticleDraft, MostReadEntry, SocialLinks
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 URL = "https://marsad.example/mobile/article/12345"

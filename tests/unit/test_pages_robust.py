@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.errors import ParseError, SourceError
-from bot.model import ArticleDraft
-from bot.sources.pages import extract_article
+from bot.adapters.sources.pages import extract_article
+from bot.core.errors import ParseError, SourceError
+from bot.core.model import ArticleDraft
 
 DATA = Path(__file__).parents[2] / "bench" / "extraction" / "data"
 URL = "https://news.example/2024/05/story"

@@ -9,10 +9,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from publishing_fakes import FakeOutbox, FakeUnit
 
-from bot.clock import ManualClock
-from bot.events import Events
-from bot.model import Article, DeliveryKind, Destination, DestinationKind, Platform
-from bot.publishing import (
+from bot.core.clock import ManualClock
+from bot.core.events import Events
+from bot.core.model import Article, DeliveryKind, Destination, DestinationKind, Platform
+from bot.services.publishing import (
     BREAKING_PRIORITY,
     ApprovalRule,
     Publishing,

@@ -7,7 +7,7 @@ import heapq
 import itertools
 from typing import Any
 
-from bot.ratelimit import ChatKind, Limits, TelegramLimiter
+from bot.core.ratelimit import ChatKind, Limits, TelegramLimiter
 
 
 class FakeTime:

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from telegram.error import RetryAfter
 
-from bot.ratelimit import ChatKind, TelegramLimiter
+from bot.core.ratelimit import ChatKind, TelegramLimiter
 from handlers.replies import ReplyLimiter, chat_kind, seconds_of
 
 

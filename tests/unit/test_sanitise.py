@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.model import ArticleDraft
-from bot.sources.feeds import parse_feed
-from bot.sources.sanitise import (
+from bot.adapters.sources.feeds import parse_feed
+from bot.adapters.sources.sanitise import (
     MAX_TITLE,
     MAX_URL,
     ItemRefused,
@@ -15,6 +14,7 @@ from bot.sources.sanitise import (
     describe,
     shown_link,
 )
+from bot.core.model import ArticleDraft
 
 FEED = """<?xml version="1.0" encoding="utf-8"?>
 <rss version="2.0"><channel><title>t</title><link>https://news.example.com/</link>

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.search import MAX_TERMS, document, query_terms
+from bot.services.search import MAX_TERMS, document, query_terms
 
 
 def test_hamza_taa_marbuta_alef_maqsura_and_the_article_are_reduced_alike() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.selection import (
+from bot.core.selection import (
     clean,
     due_slot,
     inside_window,

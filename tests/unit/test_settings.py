@@ -1,7 +1,7 @@
 import pytest
 
-from bot.errors import ConfigError
-from bot.settings import load_settings, unknown_variables
+from bot.adapters.settings import load_settings, unknown_variables
+from bot.core.errors import ConfigError
 
 
 def test_defaults_need_no_environment(tmp_path) -> None:

@@ -2,8 +2,8 @@
 
 from pathlib import Path
 
-from bot.settings import env_names
-from bot.settings_docs import env_example, readme_with_table
+from bot.adapters.settings import env_names
+from bot.adapters.settings_docs import env_example, readme_with_table
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.text.summary import (
+from bot.core.text.summary import (
     ELLIPSIS,
     clean_paragraphs,
     cut_words,
@@ -12,7 +12,7 @@ from bot.text.summary import (
     lead_summary,
     split_sentences,
 )
-from bot.text.tweet_length import weighted_length
+from bot.core.text.tweet_length import weighted_length
 
 # The seed article's body as the page shows it, furniture included.
 SEED_PAGE_BODY = [

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.storage.subscribers import Tag
-from bot.tag_match import match_tag, tag_key
+from bot.adapters.storage.subscribers import Tag
+from bot.core.tag_match import match_tag, tag_key
 
 TAGS = [
     Tag(1, "اليمن"),

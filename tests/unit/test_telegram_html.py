@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.text.telegram_html import (
+from bot.core.text.telegram_html import (
     Entity,
     TelegramHTMLError,
     parse_html,

@@ -17,10 +17,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.text.telegram_entities import Entity, sort_key, utf16_length
-from bot.text.telegram_html import TelegramHTMLError, parse_html, stored_text
-from bot.text.telegram_links import checked_link
-from bot.text.telegram_text import (
+from bot.core.text.telegram_entities import Entity, sort_key, utf16_length
+from bot.core.text.telegram_html import TelegramHTMLError, parse_html, stored_text
+from bot.core.text.telegram_links import checked_link
+from bot.core.text.telegram_text import (
     LRM,
     RLM,
     ZWNJ,

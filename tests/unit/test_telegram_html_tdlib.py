@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from bot.text.telegram_html import (
+from bot.core.text.telegram_html import (
     Entity,
     TelegramHTMLError,
     date_flags,
@@ -21,7 +21,7 @@ from bot.text.telegram_html import (
     stored_text,
     visible_length,
 )
-from bot.text.telegram_text import TelegramTextError, fix_formatted_text
+from bot.core.text.telegram_text import TelegramTextError, fix_formatted_text
 
 CASES: list[dict[str, Any]] = json.loads(
     (Path(__file__).parents[1] / "data" / "tdlib" / "parse_html_cases.json").read_text("utf-8")

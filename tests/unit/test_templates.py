@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.formatting import validate_template
-from bot.formatting.labels import credit_text, format_number, labels_for, reads_text
-from bot.formatting.templates import (
+from bot.core.formatting import validate_template
+from bot.core.formatting.labels import credit_text, format_number, labels_for, reads_text
+from bot.core.formatting.templates import (
     LRM,
     RLM,
     TELEGRAM_AR,
@@ -17,7 +17,7 @@ from bot.formatting.templates import (
     mark_rtl_lines,
     render,
 )
-from bot.model import Platform
+from bot.core.model import Platform
 
 
 @pytest.mark.parametrize(

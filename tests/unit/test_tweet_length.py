@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.text.tweet_length import (
+from bot.core.text.tweet_length import (
     MAX_WEIGHTED_LENGTH,
     URL_WEIGHT,
     extract_urls,

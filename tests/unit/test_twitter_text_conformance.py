@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.text.hashtags import extract_hashtags, extract_hashtags_with_indices
-from bot.text.tweet_length import (
+from bot.core.text.hashtags import extract_hashtags, extract_hashtags_with_indices
+from bot.core.text.tweet_length import (
     extract_urls,
     extract_urls_with_indices,
     is_valid_tweet,

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.xbudget import BudgetOptions, BudgetStatus, Importance, judge
+from bot.services.xbudget import BudgetOptions, BudgetStatus, Importance, judge
 
 MID_MONTH = datetime(2026, 4, 16, 0, 0, tzinfo=UTC)  # half of April has passed
 

@@ -1,0 +1,501 @@
+"""Read one article page of the site into an `ArticleDraft`.
+
+The site republishes stories from many outlets on pages that share a layout,
+but neither the layout nor its class names are promised, so the extractor
+works from what a reader sees rather than from one template:
+
+* the headline is the ``<h1>`` that ``og:title`` starts with, ``og:title``
+  minus the site name, or the heading nearest before the read counter
+  (`read_counter`);
+* the most-read block is read first, then removed (`most_read`);
+* the body is the element holding the most paragraph text, minus furniture
+  (`page_text`);
+* the outlet and the tags follow the labels "المصدر" and "الوسوم"; the
+  section follows "تفاصيل الخبر |", else a breadcrumb, else metadata
+  (`page_meta`);
+* the outlet's follow-us links are told from share buttons (`social_links`).
+
+Per-source CSS selectors (`page_selectors`) win over a heuristic when they match.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Final
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from bot.adapters.sources.charset import decode_body
+from bot.adapters.sources.most_read import take_most_read
+from bot.adapters.sources.page_body import main_text
+from bot.adapters.sources.page_dates import visible_date
+from bot.adapters.sources.page_meta import (
+    SITE_TIMEZONE,
+    author,
+    keywords,
+    parse_datetime,
+    read_json_ld,
+    read_meta,
+)
+from bot.adapters.sources.page_selectors import pick, validate_selectors
+from bot.adapters.sources.page_text import (
+    CREDIT,
+    clean_text,
+    prepare,
+    trim_credit,
+)
+from bot.adapters.sources.page_tree import (
+    LABEL_TRIM,
+    ElementTexts,
+    absolute_link,
+    after,
+    text_after,
+)
+from bot.adapters.sources.read_counter import COUNTER, count, find_counters
+from bot.adapters.sources.social_links import social_links
+from bot.core.errors import NashirError, ParseError
+from bot.core.model import ArticleDraft
+from bot.core.text.arabic import parse_count
+
+_HEADING_TAGS: Final = frozenset({"h1", "h2", "h3"})
+_CREDIT_MAX_CHARS: Final = 120
+
+_SECTION_HEADER = re.compile(r"^تفاصيل (?:الخبر|المقال|الموضوع)\s*[|»›/:\-–]\s*(.+)$")
+_HOME_CRUMBS: Final = frozenset({"الرئيسية", "الصفحة الرئيسية", "home"})
+_SOURCE_LABELS: Final = frozenset({"المصدر", "مصدر الخبر", "المصدر الأصلي"})
+_TAG_LABELS: Final = frozenset(
+    {"الوسوم", "وسوم", "الكلمات المفتاحية", "كلمات مفتاحية", "كلمات دلالية", "الكلمات الدلالية"}
+)
+_TAG_BLOCK_MAX_CHARS: Final = 600
+_OUTLET_SUFFIX = re.compile(r"\s*[ـ\-–—|/:]+\s*(?:متابعات|خاص|وكالات)\s*$")
+_TITLE_SEPARATORS: Final = ("|", "-", "–", "—", "»", "::", ":", "·")
+_TAG_TRIM: Final = " #،,؛;:.|/\\\"'«»()[]{}"
+_PUBLISHED_META: Final = (
+    "article:published_time",
+    "og:published_time",
+    "article:published",
+    "datepublished",
+    "pubdate",
+    "publishdate",
+    "publish-date",
+    "parsely-pub-date",
+    "sailthru.date",
+    "dc.date.issued",
+    "dc.date",
+    "date",
+    "published",
+)
+_DATE_ELEMENTS: Final = (
+    "time, [itemprop=datePublished], [class*=date], [class*=Date], [class*=publish], "
+    "[class*=posted], [id*=date], [class*=dateline], [class*=byline], [class*=time]"
+)
+_DATE_TEXT_MAX_CHARS: Final = 100
+_AUTHOR_ELEMENTS: Final = (
+    "[rel~=author], [itemprop=author] [itemprop=name], [itemprop=author], "
+    "[class*=author-name], [class*=author_name], [class*=byline__name], [class*=byline] a, "
+    "[class*=byline], [class*=author] a, [class*=author]"
+)
+_AUTHOR_MAX_CHARS: Final = 60
+_HEADLINE_MIN_CHARS: Final = 10
+# A byline element holding a date, a bare "By" or a label is no name.
+_NOT_A_NAME = re.compile(r"\d|^(?:by|the author|author|authors|بقلم|كتب)$", re.IGNORECASE)
+_SEPARATOR_SPLIT = re.compile(r"\s[|\-–—»:·]\s")
+_WORD = re.compile(r"\w+")
+_BYLINE_PREFIX = re.compile(
+    r"^(?:written\s+by|posted\s+by|reviewed\s+by|by|بقلم|كتب|كتبت|إعداد|اعداد)\s*[:：]?\s+",
+    re.IGNORECASE,
+)
+_BYLINE_TAIL = re.compile(r"\s+[|·•—–]\s+|\n|\s+(?:on|في)\s+\d|\s+\d{1,2}\s")
+
+
+def decode_page(content: bytes) -> str:
+    """Decode a raw page body as a browser would (BOM, ``<meta charset>``, detection)."""
+    return decode_body(content, None)[0]
+
+
+def extract_article(
+    html: str | bytes,
+    url: str,
+    *,
+    selectors: Mapping[str, str] | None = None,
+    now: datetime | None = None,
+) -> ArticleDraft:
+    """Read an article page laid out like the site's into a draft.
+
+    Args:
+        html: The page as text, or its raw body, which is then decoded by its
+            BOM, ``<meta charset>`` or detection (windows-1256 pages work).
+        url: Where the page was fetched; relative links resolve against it.
+        selectors: Optional per-source CSS selectors keyed by
+            `page_selectors.FIELDS`. A selector that matches wins; one that
+            matches nothing falls back to the heuristics, so a small layout
+            change degrades, not fails.
+        now: When the page was read, for dates printed as "منذ ساعتين";
+            the current time if not given.
+
+    Raises:
+        ParseError: The page has no recognisable headline.
+        ConfigError: `selectors` names an unknown field or invalid CSS.
+    """
+    chosen = dict(selectors or {})
+    validate_selectors(chosen)
+    try:
+        text = decode_page(html) if isinstance(html, bytes) else html
+        return _Page(LexborHTMLParser(text), url, chosen, now or datetime.now(UTC)).draft()
+    except NashirError:
+        raise
+    except (ValueError, TypeError, LookupError, ArithmeticError, RecursionError) as exc:
+        # A field reader met markup it did not foresee. Each known case degrades
+        # its own field; this keeps an unforeseen one from escaping as a bare
+        # library error that no caller handles, and still names the page.
+        raise ParseError(f"the page's markup could not be read ({_reason(exc)})", url=url) from exc
+
+
+def _reason(exc: Exception) -> str:
+    """A short, secret-free account of what went wrong, for the one-line error."""
+    words = str(exc).splitlines()[0][:80] if str(exc) else ""
+    kind = "nesting too deep" if isinstance(exc, RecursionError) else "unexpected value"
+    return f"{kind}: {words}" if words else kind
+
+
+class _Page:
+    """One parsed page; each field is read by one method, in dependency order."""
+
+    def __init__(
+        self, tree: LexborHTMLParser, url: str, selectors: dict[str, str], now: datetime
+    ) -> None:
+        self.url = url
+        self.now = now
+        self.selectors = selectors
+        self.meta = read_meta(tree)
+        self.json_ld = read_json_ld(tree)
+        self.head_title = _document_title(tree)
+        prepare(tree)
+        root = tree.body
+        if root is None:
+            raise ParseError("no headline found", url=url)
+        self.root = root
+        self.texts = ElementTexts(root)
+        self.picked = pick(root, selectors)
+
+    def draft(self) -> ArticleDraft:
+        most_read = take_most_read(self.texts, self.selectors.get("most_read"), self.url)
+        title, heading = self._title()
+        container, body = self._body(title)
+        return ArticleDraft(
+            url=self.url,
+            title=title,
+            body=body,
+            summary=self._summary(),
+            section=self._section(title),
+            outlet=self._outlet(),
+            source_credit=self._credit(container),
+            image=self._image(container),
+            published_at=self._published(heading),
+            tags=self._tags(),
+            reads=self._reads(heading),
+            social=social_links(self.root, container, self.url),
+            most_read=most_read,
+            author=self._author(),
+        )
+
+    # -- helpers -----------------------------------------------------------
+
+    def _picked_text(self, field: str) -> str | None:
+        values = self.picked.get(field)
+        return values[0] if values else None
+
+    # -- fields ------------------------------------------------------------
+
+    def _title(self) -> tuple[str, LexborNode | None]:
+        picked = self._picked_text("title")
+        if picked is not None:
+            return picked, None
+        og_title = self.meta.get("og:title") or ""
+        site_names = [
+            n for n in (self.meta.get("og:site_name"), self.meta.get("application-name")) if n
+        ]
+        h1s = [(node, clean_text(node.text())) for node in self.root.css("h1")]
+        titles = f"{og_title} {self.head_title}"
+        site_names.extend(text for _, text in h1s if _is_site_segment(text, titles))
+        h1s = [(node, text) for node, text in h1s if text and text not in site_names]
+        for node, text in h1s:
+            if og_title and og_title.startswith(text):
+                return text, node
+        for node, text in h1s:
+            if _names_the_story(text, titles):
+                return text, node
+        stripped = _strip_site_name(og_title, site_names)
+        if stripped:
+            return stripped, self._heading_with_text(stripped)
+        counters = find_counters(self.texts)
+        heading = _heading_before(self.root, counters[0]) if counters else None
+        if heading is None and h1s:
+            heading = h1s[0][0]
+        if heading is not None:
+            return clean_text(heading.text()), heading
+        fallback = _strip_site_name(self.head_title, site_names)
+        if not fallback:
+            fallback = clean_text(str(self.json_ld.get("headline") or ""))
+        if fallback:
+            return fallback, None
+        raise ParseError("no headline found", url=self.url)
+
+    def _heading_with_text(self, text: str) -> LexborNode | None:
+        for node in self.root.traverse():
+            if node.tag in _HEADING_TAGS and clean_text(node.text()) == text:
+                return node
+        return None
+
+    def _reads(self, heading: LexborNode | None) -> int | None:
+        selected = self._picked_text("reads")
+        if selected is not None:
+            match = COUNTER.search(selected)
+            return count(match) if match else parse_count(selected)
+        counters = find_counters(self.texts)
+        if not counters:
+            return None
+        chosen = counters[0]
+        if heading is not None:
+            later = after(self.root, heading, counters)
+            chosen = later[0] if later else chosen
+        match = COUNTER.search(clean_text(chosen.text()))
+        return count(match) if match else None
+
+    def _body(self, title: str) -> tuple[LexborNode | None, tuple[str, ...]]:
+        if "body" in self.picked:
+            return None, tuple(self.picked["body"])
+        return main_text(self.root, title)
+
+    def _summary(self) -> str | None:
+        return self.meta.get("og:description") or self.meta.get("description") or None
+
+    def _section(self, title: str) -> str | None:
+        selected = self._picked_text("section")
+        if selected is not None:
+            match = _SECTION_HEADER.match(selected)
+            return clean_text(match.group(1)) if match else selected
+        for node in self.texts.minimal(lambda text: bool(_SECTION_HEADER.match(text)), 120):
+            match = _SECTION_HEADER.match(clean_text(node.text()))
+            if match:
+                return clean_text(match.group(1))
+        crumbs = self.root.css(
+            '[class*="crumb"], [id*="crumb"], [aria-label*="crumb"], [itemtype*="BreadcrumbList"]'
+        )
+        for crumb in crumbs:
+            names = [clean_text(a.text()) for a in crumb.css("a")]
+            names = [n for n in names if n and n.lower() not in _HOME_CRUMBS and n != title]
+            if names:
+                return names[-1]
+        section = self.meta.get("article:section") or self.json_ld.get("articleSection")
+        if isinstance(section, list):
+            section = section[0] if section else None
+        return clean_text(str(section)) or None if section else None
+
+    def _credit(self, container: LexborNode | None) -> str | None:
+        selected = self._picked_text("credit")
+        if selected is not None:
+            match = CREDIT.match(selected)
+            return trim_credit(match.group(1) if match else selected)
+        candidates = self.texts.minimal(lambda text: bool(CREDIT.match(text)), _CREDIT_MAX_CHARS)
+        if container is not None:
+            inside = {n.mem_id for n in container.traverse()}
+            candidates.sort(key=lambda node: node.mem_id not in inside)
+        for node in candidates:
+            match = CREDIT.match(clean_text(node.text()))
+            if match:
+                return trim_credit(match.group(1))
+        return None
+
+    def _outlet(self) -> str | None:
+        text = self._picked_text("outlet")
+        if text is None:
+            label = self.texts.label(_SOURCE_LABELS)
+            text = text_after(self.root, label) if label is not None else None
+        if not text:
+            return None
+        for label_text in _SOURCE_LABELS:
+            if text.startswith(label_text):
+                text = text[len(label_text) :].lstrip(LABEL_TRIM)
+        return _OUTLET_SUFFIX.sub("", text).strip(LABEL_TRIM) or None
+
+    def _tags(self) -> tuple[str, ...]:
+        if "tags" in self.picked:
+            return _unique_tags(self.picked["tags"])
+        label = self.texts.label(_TAG_LABELS)
+        scope = label.parent if label is not None else None
+        for _ in range(3):
+            if label is None or scope is None:
+                break
+            anchors = after(scope, label, scope.css("a"))
+            if anchors:
+                return _unique_tags(a.text() for a in anchors)
+            scope = scope.parent
+        for block in self.texts.minimal(_starts_with_tag_label, _TAG_BLOCK_MAX_CHARS):
+            anchors = block.css("a")
+            if anchors:
+                return _unique_tags(a.text() for a in anchors)
+        rel_tags = [
+            a for a in self.root.css("a[rel]") if "tag" in (a.attributes.get("rel") or "").split()
+        ]
+        if rel_tags:
+            return _unique_tags(a.text() for a in rel_tags)
+        return _unique_tags(keywords(self.meta, self.json_ld))
+
+    def _image(self, container: LexborNode | None) -> str | None:
+        for value in self.picked.get("image", []):
+            found = absolute_link(self.url, value)
+            if found:
+                return found
+        for key in ("og:image", "og:image:url", "og:image:secure_url", "twitter:image"):
+            found = absolute_link(self.url, self.meta.get(key))
+            if found:
+                return found
+        image = self.json_ld.get("image")
+        if isinstance(image, list):
+            image = image[0] if image else None
+        if isinstance(image, dict):
+            image = image.get("url")
+        if isinstance(image, str) and absolute_link(self.url, image):
+            return absolute_link(self.url, image)
+        for img in container.css("img") if container is not None else []:
+            found = absolute_link(
+                self.url, img.attributes.get("src") or img.attributes.get("data-src")
+            )
+            if found:
+                return found
+        return None
+
+    def _published(self, heading: LexborNode | None) -> datetime | None:
+        candidates: list[str | None] = list(self.picked.get("published", []))
+        candidates.extend(self.meta.get(key) for key in _PUBLISHED_META)
+        candidates.append(str(self.json_ld.get("datePublished") or ""))
+        candidates.extend(node.attributes.get("datetime") for node in self.root.css("time"))
+        for raw in candidates:
+            parsed = parse_datetime(raw)
+            if parsed is not None:
+                return parsed
+        for raw in candidates:  # "July 17, 2025" in a <meta>: written for readers
+            found = visible_date(raw or "", self.now, SITE_TIMEZONE)
+            if found is not None and len(raw or "") <= _DATE_TEXT_MAX_CHARS:
+                return found
+        for node in self.root.css(_DATE_ELEMENTS):
+            text = clean_text(node.text())
+            if len(text) <= _DATE_TEXT_MAX_CHARS:
+                found = visible_date(text, self.now, SITE_TIMEZONE)
+                if found is not None:
+                    return found
+        return self._date_under_headline(heading)
+
+    def _date_under_headline(self, heading: LexborNode | None) -> datetime | None:
+        """The first short text after the headline that is a date: an unlabelled dateline."""
+        heading = heading or self.root.css_first("h1")
+        if heading is None:
+            return None
+        dated = self.texts.minimal(
+            lambda text: visible_date(text, self.now) is not None, _DATE_TEXT_MAX_CHARS
+        )
+        for node in after(self.root, heading, dated)[:1]:
+            return visible_date(clean_text(node.text()), self.now, SITE_TIMEZONE)
+        return None
+
+    def _author(self) -> str | None:
+        picked = self._picked_text("author")
+        if picked is not None:
+            return _trim_byline(picked)
+        declared = author(self.meta, self.json_ld)
+        if declared:
+            return _trim_byline(declared)
+        for node in self.root.css(_AUTHOR_ELEMENTS):
+            name = _trim_byline(clean_text(node.text()))
+            if name and len(name) <= _AUTHOR_MAX_CHARS and not _NOT_A_NAME.search(name):
+                return name
+        return None
+
+
+# -- page-independent helpers ----------------------------------------------
+
+
+def _document_title(tree: LexborHTMLParser) -> str:
+    """The page's ``<title>`` wherever the parser put it.
+
+    Junk before ``<html>`` (a PHP warning, a stray script) makes the parser
+    open the body early, and the ``<title>`` then lands inside ``<body>``;
+    an SVG's own ``<title>`` names a picture, not the page.
+    """
+    for node in tree.css("title"):
+        parent = node.parent
+        while parent is not None and parent.tag not in ("svg", "math"):
+            parent = parent.parent
+        if parent is None:
+            text = clean_text(node.text())
+            if text:
+                return text
+    return ""
+
+
+def _trim_byline(text: str) -> str | None:
+    """A byline's name: no "By"/"بقلم" before it, no date or role after a separator."""
+    text = _BYLINE_PREFIX.sub("", clean_text(text))
+    text = _BYLINE_TAIL.split(text, maxsplit=1)[0]
+    return text.strip(LABEL_TRIM + ",،") or None
+
+
+def _strip_site_name(title: str, site_names: list[str]) -> str:
+    for name in site_names:
+        for separator in _TITLE_SEPARATORS:
+            suffix = f" {separator} {name}"
+            if title.endswith(suffix):
+                return title[: -len(suffix)].strip()
+            prefix = f"{name} {separator} "
+            if title.startswith(prefix):
+                return title[len(prefix) :].strip()
+    return title
+
+
+def _names_the_story(heading: str, titles: str) -> bool:
+    """Whether a visible ``<h1>`` is the headline the metadata words differently.
+
+    Sites write one title for search engines and another for readers; the
+    reader's is the one on the page. An ``<h1>`` sharing a word with the
+    metadata's titles is that headline; one that shares nothing is a logo or
+    a section (the site's own name was set aside before, `_is_site_segment`).
+    """
+    if not titles.strip():
+        return len(heading) >= _HEADLINE_MIN_CHARS
+    folded = heading.casefold()
+    words = {w for w in _WORD.findall(titles.casefold()) if len(w) > 2}
+    return any(w in words for w in _WORD.findall(folded) if len(w) > 2)
+
+
+def _is_site_segment(heading: str, titles: str) -> bool:
+    """Whether an ``<h1>`` is the site's name: the part of the title after its last separator."""
+    segments = [part.strip().casefold() for part in _SEPARATOR_SPLIT.split(titles) if part.strip()]
+    return len(segments) > 1 and heading.casefold() in segments[1:]
+
+
+def _heading_before(root: LexborNode, anchor: LexborNode) -> LexborNode | None:
+    best: LexborNode | None = None
+    for node in root.traverse():
+        if node.mem_id == anchor.mem_id:
+            return best
+        if node.tag in _HEADING_TAGS and clean_text(node.text()):
+            best = node
+    return best
+
+
+def _starts_with_tag_label(text: str) -> bool:
+    """Whether a block opens with a tag label run into its links ("وسوم: عدن، ...")."""
+    head = text.split(":", 1)[0].strip() if ":" in text else ""
+    return head in _TAG_LABELS
+
+
+def _unique_tags(texts: Iterable[str]) -> tuple[str, ...]:
+    seen: dict[str, None] = {}
+    for text in texts:
+        tag = clean_text(text).strip(_TAG_TRIM)
+        if tag and tag not in _TAG_LABELS:
+            seen.setdefault(tag, None)
+    return tuple(seen)

@@ -1,0 +1,346 @@
+"""What the admin commands do, one method per command, independent of Telegram.
+
+Authorisation is not here: the handlers check the user id before calling in,
+and write the audit entry either way. Inputs that a person can get wrong
+raise `UserInputError` with a reason the handler shows; the rest is data.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+from bot.adapters.netguard import check_public_url
+from bot.adapters.sources.documents import read_document
+from bot.adapters.sources.fetch import Fetcher
+from bot.adapters.storage.admin import AdminQueries
+from bot.adapters.storage.articles import ArticleRepository
+from bot.adapters.storage.audit import AuditRepository
+from bot.adapters.storage.database import Database
+from bot.adapters.storage.outbox import OutboxRepository
+from bot.adapters.storage.sources import SourceRepository
+from bot.adapters.storage.subscribers import SubscriberRepository
+from bot.core.errors import NashirError, SourceError, UnsafeURLError, UserInputError
+from bot.core.links import canonical_url
+from bot.core.model import (
+    Article,
+    AuditEntry,
+    Destination,
+    DestinationKind,
+    Platform,
+    Post,
+    Source,
+    as_article,
+)
+from bot.core.ports import Clock, Publisher
+from bot.services.control import is_paused, set_paused
+from bot.services.ingest import Ingestor
+from bot.services.publishing import Publishing
+from bot.services.removal import delete_everywhere
+from bot.services.rendering import Renderer
+from bot.services.xbudget import XBudget
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Stats:
+    """What /stats shows."""
+
+    active: int
+    blocked: int
+    posts_today: list[tuple[str, int]]
+    queued: int
+    failed_today: int
+    sources: list[Source]
+    x_budget: str | None
+    paused: bool | None
+
+
+@dataclass(frozen=True, slots=True)
+class SourcePreview:
+    """What a new source holds, shown before it is saved."""
+
+    url: str
+    kind: str
+    items: int
+    first_title: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class JobLine:
+    """One scheduled job as /schedule shows it."""
+
+    name: str
+    next_run: datetime | None
+    last_result: str | None
+
+
+class PollSchedule(Protocol):
+    """The running scheduler as the admin commands see it."""
+
+    def jobs(self) -> list[JobLine]:
+        """Every scheduled job, next run first."""
+        ...
+
+    def add_source(self, source: Source) -> None:
+        """Start polling a source just added."""
+        ...
+
+    def remove_source(self, source_id: int) -> None:
+        """Stop polling a source just removed."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class AdminOptions:
+    """The settings the admin commands read (NASHIR_TIMEZONE, NASHIR_ALLOW_PRIVATE_URLS)."""
+
+    zone: ZoneInfo
+    allow_private_urls: bool
+
+
+class AdminService:
+    """The admin use cases, given the parts of the running bot they act on."""
+
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        *,
+        fetcher: Fetcher,
+        ingestor: Ingestor,
+        publishing: Publishing,
+        renderer: Renderer,
+        publishers: Mapping[str, Publisher],
+        budget: XBudget | None,
+        polls: PollSchedule,
+        ensure_destinations: Callable[[], Awaitable[None]],
+        options: AdminOptions,
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.fetcher = fetcher
+        self.ingestor = ingestor
+        self.publishing = publishing
+        self.renderer = renderer
+        self.publishers = publishers
+        self.budget = budget
+        self.polls = polls
+        self.ensure_destinations = ensure_destinations
+        self.options = options
+
+    @property
+    def now(self) -> datetime:
+        """The clock's time."""
+        return self.clock.now()
+
+    # ------------------------------------------------------------------ reading
+
+    async def stats(self) -> Stats:
+        """Subscribers, posts today per destination, queue depth, failures, sources, budget."""
+        midnight = self.now.astimezone(self.options.zone).replace(
+            hour=0, minute=0, second=0, microsecond=0
+        )
+        async with self.db.session() as session:
+            active, blocked = await SubscriberRepository(session).counts()
+            queries = AdminQueries(session)
+            posts = await queries.sent_since(midnight)
+            failed = await queries.failed_since(midnight)
+            states = await OutboxRepository(session).counts()
+            sources = await SourceRepository(session).all()
+        return Stats(
+            active=active,
+            blocked=blocked,
+            posts_today=posts,
+            queued=states.get("pending", 0) + states.get("sending", 0),
+            failed_today=failed,
+            sources=sources,
+            x_budget=await self._x_budget(),
+            paused=await self.paused(),
+        )
+
+    async def _x_budget(self) -> str | None:
+        budget = self.budget
+        if budget is None:
+            return None
+        status = await budget.status()
+        money = (
+            ""
+            if status.money_left_month is None
+            else f", ${status.money_left_month:.2f} left this month"
+        )
+        return f"{status.posts_left_today}/{status.posts_per_day} posts left today{money}"
+
+    async def paused(self) -> bool:
+        """Whether posting is paused."""
+        return await is_paused(self.db)
+
+    async def sources(self) -> list[Source]:
+        """Every source with its polling state."""
+        async with self.db.session() as session:
+            return await SourceRepository(session).all()
+
+    async def audit_log(self, limit: int) -> list[AuditEntry]:
+        """The newest audit entries."""
+        async with self.db.session() as session:
+            return await AuditRepository(session).recent(limit)
+
+    async def schedule(self) -> list[JobLine]:
+        """The scheduled jobs and when each runs next."""
+        return self.polls.jobs()
+
+    # ------------------------------------------------------------------ writing
+
+    async def audit(
+        self, user_id: int | None, action: str, detail: str | None, allowed: bool
+    ) -> None:
+        """Write one audit entry."""
+        async with self.db.session() as session:
+            await AuditRepository(session).add(
+                user_id=user_id,
+                action=action,
+                detail=None if detail is None else detail[:500],
+                allowed=allowed,
+                now=self.now,
+            )
+            await session.commit()
+
+    async def set_paused(self, paused: bool) -> None:
+        """Pause or resume posting."""
+        await set_paused(self.db, paused, self.now)
+
+    async def article(self, reference: str) -> Article:
+        """The article named by its id or URL."""
+        reference = reference.strip()
+        async with self.db.session() as session:
+            articles = ArticleRepository(session)
+            if reference.isdigit():
+                found = await articles.get(int(reference))
+            elif reference.startswith(("http://", "https://")):
+                found = await articles.by_url(canonical_url(reference))
+            else:
+                raise UserInputError("give an article id or URL")
+        if found is None:
+            raise UserInputError("no such article")
+        return found
+
+    async def post_now(self, url: str) -> tuple[Article, int]:
+        """Read the article at `url`, store it and queue it as a new article is queued."""
+        await self._check_url(url)
+        try:
+            draft = await self.ingestor.read_url(url)
+        except SourceError as exc:
+            raise UserInputError(str(exc)) from exc
+        article = await self.ingestor.store(draft, source=None, announce=False)
+        if article is None:
+            async with self.db.session() as session:
+                article = await ArticleRepository(session).by_url(canonical_url(draft.url))
+        if article is None:
+            raise UserInputError("the article is already stored under another address")
+        async with self.db.session() as session:
+            await ArticleRepository(session).set_skipped(article.id, False)
+            await session.commit()
+        await self.ensure_destinations()
+        queued = await self.publishing.post_now(article)  # approval and followers too
+        return article, queued
+
+    async def preview(self, url: str) -> list[Post]:
+        """The exact posts the article at `url` would get on each platform (not stored)."""
+        await self._check_url(url)
+        try:
+            draft = await self.ingestor.read_url(url)
+        except SourceError as exc:
+            raise UserInputError(str(exc)) from exc
+        article = as_article(draft)
+        renderer = self.renderer
+        posts = [
+            await renderer.article_post(
+                article, Destination(0, Platform.TELEGRAM, DestinationKind.CHANNEL, "preview")
+            ),
+            await renderer.article_post(
+                article, Destination(0, Platform.X, DestinationKind.X_ACCOUNT, "preview")
+            ),
+        ]
+        return posts
+
+    async def skip(self, reference: str) -> Article:
+        """Never post this article (pending posts are skipped when their turn comes)."""
+        article = await self.article(reference)
+        async with self.db.session() as session:
+            await ArticleRepository(session).set_skipped(article.id, True)
+            await session.commit()
+        return article
+
+    async def delete(self, reference: str) -> tuple[Article, object]:
+        """Delete the article's posts everywhere they were published."""
+        article = await self.article(reference)
+        result = await delete_everywhere(self.db, self.clock, self.publishers, article.id)
+        return article, result
+
+    async def preview_source(self, url: str) -> SourcePreview:
+        """Fetch a would-be source and say what it holds; raises `UserInputError` if unusable."""
+        await self._check_url(url)
+        try:
+            result = await self.fetcher.fetch(url)
+            kind, items = read_document(
+                result.content,
+                result.text,
+                result.url,
+                content_type=result.content_type,
+                now=self.now,
+            )
+            if not items:
+                raise UserInputError("the feed holds no items")
+        except NashirError as exc:
+            if isinstance(exc, UserInputError):
+                raise
+            raise UserInputError(str(exc)) from exc
+        return SourcePreview(url, kind, len(items), items[0].title)
+
+    async def add_source(self, url: str) -> tuple[Source, SourcePreview]:
+        """Preview, then save a source and start polling it."""
+        preview = await self.preview_source(url)
+        async with self.db.session() as session:
+            source = await SourceRepository(session).ensure(url, self.now)
+            await session.commit()
+        self.polls.add_source(source)
+        return source, preview
+
+    async def remove_source(self, reference: str) -> Source:
+        """Stop polling a source (by id or URL); its articles stay."""
+        reference = reference.strip()
+        sources = await self.sources()
+        found = next((s for s in sources if str(s.id) == reference or s.url == reference), None)
+        if found is None:
+            raise UserInputError("no such source")
+        async with self.db.session() as session:
+            await SourceRepository(session).remove(found.url)
+            await session.commit()
+        self.polls.remove_source(found.id)
+        return found
+
+    async def recipients(self) -> int:
+        """How many subscribers a broadcast would reach."""
+        async with self.db.session() as session:
+            return len(await SubscriberRepository(session).recipients())
+
+    async def broadcast(self, text: str, token: str) -> int:
+        """Queue `text` for every active subscriber; the token makes a second press harmless.
+
+        The recipients are paged through the database (`Publishing.fanout`),
+        never loaded into one list.
+        """
+        return await self.publishing.broadcast(text, key=f"broadcast:{token}")
+
+    async def _check_url(self, url: str) -> None:
+        try:
+            await check_public_url(url, allow_private=self.options.allow_private_urls)
+        except UnsafeURLError as exc:
+            raise UserInputError(str(exc)) from exc
+        except SourceError as exc:
+            raise UserInputError(str(exc)) from exc

@@ -1,0 +1,211 @@
+"""Digests: "الأكثر قراءة اليوم" for the channels and X, personal ones for subscribers.
+
+The channels' digest goes out at each configured local time
+(`NASHIR_DIGEST_TIMES`, 21:00 by default, in `NASHIR_TIMEZONE`) under the
+outbox key `digest:<YYYY-MM-DD>` (with `@HH:MM` when several times are
+set): unique per destination, so a day's digest is queued at most once,
+whether the job fires, a restart catches it up, or two instances race. X
+gets the top three as three posts (`format_digest_x`), each keyed apart.
+
+Subscribers who chose a daily or weekly digest get the most read articles of
+the tags they follow at their hour, keyed `pdigest:<date>` or
+`pdigest:w<year>-<week>`. A digest's delivery carries its article ids in its
+payload; `DigestRenderer` turns it into the post when it is sent, so the
+list is rendered with the site's current links and the reader's language.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+from collections.abc import Awaitable, Callable, Hashable
+from datetime import date, time, timedelta
+from typing import TYPE_CHECKING, Any, Literal
+from zoneinfo import ZoneInfo
+
+from bot.adapters.storage.articles import ArticleRepository
+from bot.adapters.storage.database import Database
+from bot.adapters.storage.destinations import DestinationRepository
+from bot.adapters.storage.scheduling import SelectionRepository
+from bot.core.formatting import format_digest_telegram, format_digest_x
+from bot.core.formatting.digest import X_DIGEST_SIZE
+from bot.core.formatting.labels import labels_for
+from bot.core.model import Delivery, DeliveryKind, Destination, DestinationKind, Platform, Post
+from bot.core.ports import Clock
+from bot.core.selection import due_slot, parse_clock
+from bot.services.publishing import CHANNEL_KINDS, Publishing
+
+if TYPE_CHECKING:
+    from bot.services.rendering import Renderer
+
+log = logging.getLogger(__name__)
+
+DIGEST_GRACE = timedelta(hours=2)
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+WEEKLY_TITLES = {"ar": "📊 الأكثر قراءة هذا الأسبوع", "en": "📊 Most read this week"}
+
+Render = Callable[[Delivery, Destination], Awaitable[Post | None]]
+
+
+def digest_key(day: date, slot: time, slots: int) -> str:
+    """`digest:2026-01-01`, or `digest:2026-01-01@08:00` when there are several a day."""
+    key = f"digest:{day.isoformat()}"
+    return key if slots <= 1 else f"{key}@{slot:%H:%M}"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class DigestOptions:
+    """When and how long digests are (NASHIR_DIGEST_*, NASHIR_TIMEZONE)."""
+
+    digest_times: tuple[str, ...]
+    digest_size: int
+    weekly_digest_day: str
+    zone: ZoneInfo
+
+
+class Digests:
+    """Queues the channels' digest and the subscribers' own, through the publishing service."""
+
+    def __init__(
+        self, db: Database, clock: Clock, publishing: Publishing, options: DigestOptions
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.publishing = publishing
+        self.options = options
+
+    async def post_channel_digest(self) -> str:
+        """Queue the digest of the slot now due (if any) for the channels and X."""
+        settings = self.options
+        now = self.clock.now()
+        times = [parse_clock(t) for t in settings.digest_times]
+        slot = due_slot(now, settings.zone, times, DIGEST_GRACE)
+        if slot is None:
+            return "no digest due"
+        day, at = slot
+        key = digest_key(day, at, len(times))
+        async with self.db.session() as session:
+            ids = await SelectionRepository(session).most_read(
+                now - timedelta(days=1), settings.digest_size
+            )
+            destinations = await DestinationRepository(session).active(
+                [*CHANNEL_KINDS, DestinationKind.X_ACCOUNT]
+            )
+        if not ids:
+            return f"{key}: no article read today"
+        channels = [d for d in destinations if d.platform is not Platform.X]
+        xs = [d for d in destinations if d.platform is Platform.X]
+        added = await self.publishing.message(
+            channels, key=key, kind=DeliveryKind.DIGEST, payload=_payload(ids)
+        )
+        top = ids[:X_DIGEST_SIZE]
+        for part in range(1, len(top) + 1):
+            added += await self.publishing.message(
+                xs,
+                key=f"{key}:x{part}",
+                kind=DeliveryKind.DIGEST,
+                payload=_payload(top, part=part),
+                article_id=top[part - 1],
+            )
+        if not added:
+            return f"{key}: already queued"
+        log.info("digest %s queued: %d deliveries", key, added)
+        return f"{key}: queued {added}"
+
+    async def post_personal_digests(self) -> str:
+        """Queue the digests subscribers asked for at this local hour."""
+        settings = self.options
+        now = self.clock.now()
+        local = now.astimezone(settings.zone)
+        runs = [("daily", timedelta(days=1), f"pdigest:{local.date().isoformat()}")]
+        if WEEKDAYS[local.weekday()] == settings.weekly_digest_day:
+            year, week, _ = local.isocalendar()
+            runs.append(("weekly", timedelta(days=7), f"pdigest:w{year}-{week:02d}"))
+        queued = 0
+        empty = 0
+        for digest, period, key in runs:
+            async with self.db.session() as session:
+                selection = SelectionRepository(session)
+                due = await selection.digest_subscribers(digest, local.hour)
+                plans = []
+                for subscriber_id, destination_id, language in due:
+                    tags = await selection.followed_tags(subscriber_id)
+                    ids = await selection.most_read(
+                        now - period, settings.digest_size, tag_ids=tags
+                    )
+                    destination = await DestinationRepository(session).get(destination_id)
+                    plans.append((destination, ids, language))
+            for destination, ids, language in plans:
+                if destination is None or not ids:
+                    empty += 1
+                    continue
+                title = WEEKLY_TITLES[_lang(language)] if digest == "weekly" else None
+                queued += await self.publishing.message(
+                    [destination],
+                    key=key,
+                    kind=DeliveryKind.DIGEST,
+                    payload=_payload(ids, language=language, title=title),
+                )
+        return f"{local:%H}:00: queued {queued}, nothing to send {empty}"
+
+
+def _payload(
+    ids: list[int],
+    *,
+    part: int | None = None,
+    language: str | None = None,
+    title: str | None = None,
+) -> str:
+    data: dict[str, Any] = {"articles": ids}
+    if part is not None:
+        data["part"] = part
+    if language is not None:
+        data["language"] = language
+    if title is not None:
+        data["title"] = title
+    return json.dumps(data, ensure_ascii=False)
+
+
+def _lang(language: str | None) -> Literal["ar", "en"]:
+    return "en" if language == "en" else "ar"
+
+
+class DigestRenderer:
+    """Renders digest deliveries; everything else goes to the wrapped renderer."""
+
+    def __init__(self, renderer: Renderer, fallback: Render | None = None) -> None:
+        self.renderer = renderer
+        self.fallback: Render = fallback or renderer
+
+    def cache_key(self, delivery: Delivery, destination: Destination) -> Hashable | None:
+        """The wrapped renderer's cache key (digests are rendered per recipient)."""
+        if delivery.kind is DeliveryKind.DIGEST:
+            return None
+        key_of = getattr(self.fallback, "cache_key", None)
+        return key_of(delivery, destination) if key_of is not None else None
+
+    async def __call__(self, delivery: Delivery, destination: Destination) -> Post | None:
+        """The post of this delivery."""
+        if delivery.kind is not DeliveryKind.DIGEST or not delivery.payload:
+            return await self.fallback(delivery, destination)
+        try:
+            data = json.loads(delivery.payload)
+            ids = [int(i) for i in data["articles"]]
+        except (ValueError, KeyError, TypeError):
+            return await self.fallback(delivery, destination)
+        async with self.renderer.db.session() as session:
+            repository = ArticleRepository(session)
+            found = [await repository.get(article_id) for article_id in ids]
+        articles = [article for article in found if article is not None]
+        if not articles:
+            return None
+        options = await self.renderer.current_options()
+        if data.get("language"):
+            options = dataclasses.replace(options, language=_lang(data["language"]))
+        if destination.platform is Platform.X:
+            posts = format_digest_x(articles, options)
+            part = int(data.get("part", 1))
+            return posts[part - 1] if 0 < part <= len(posts) else None
+        title = data.get("title") or labels_for(options.language).digest_title
+        return format_digest_telegram(articles, options, title=title)

@@ -242,7 +242,15 @@ async def _run(args: argparse.Namespace) -> int:
 
 
 async def _demo(args: argparse.Namespace) -> int:
-    from sandbox.demo import run_demo
+    try:
+        from sandbox.demo import run_demo
+    except ModuleNotFoundError as exc:
+        if exc.name not in ("sandbox", "sandbox.demo"):
+            raise
+        raise UserInputError(
+            "the demo needs the repository checkout (its fakes are not installed in the "
+            "production image): run `make demo` in a clone"
+        ) from None
 
     return await run_demo(seconds=args.seconds, debug=args.debug, save_posts=args.save_posts)
 

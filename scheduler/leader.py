@@ -21,7 +21,7 @@ import logging
 import os
 import socket
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -87,6 +87,7 @@ class LeaderLock:
         conn, self._conn = self._conn, None
         if self.is_leader:
             self.is_leader = False
+            await self._record_stop()
             await self._deposed()
         if conn is None:
             return
@@ -139,6 +140,55 @@ class LeaderLock:
                 await session.commit()
         except Exception as exc:
             log.warning("could not record the leader: %s", exc)
+
+    async def _record_stop(self) -> None:
+        """Say in the flag that this leader stopped, so `nashir schedule` shows no ghost."""
+        leader = await current_leader(self.db)
+        if leader is None or leader.get("instance") != self.instance:
+            return
+        now = datetime.now(UTC)
+        value = json.dumps({**leader, "stopped": now.isoformat()})
+        try:
+            async with self.db.session() as session:
+                await FlagRepository(session).set(LEADER_FLAG, value, now)
+                await session.commit()
+        except Exception as exc:
+            log.warning("could not record the leader's stop: %s", exc)
+
+
+async def leader_line(db: Database, zone: tzinfo) -> str:
+    """Who leads, as `nashir schedule` shows it: never a process that stopped or died.
+
+    On PostgreSQL the advisory lock itself says whether the named leader's
+    session is still alive; a leader that stopped cleanly says so in its flag.
+    """
+    leader = await current_leader(db)
+    if leader is None:
+        return "none yet"
+    name = leader.get("instance", "?")
+    if leader.get("stopped"):
+        return f"none (the last, {name}, stopped at {_local(leader['stopped'], zone)})"
+    if db.is_postgres and not await _lock_held(db):
+        return f"none ({name} is gone; a running instance takes over within the leader check)"
+    since = leader.get("since")
+    return f"{name} (since {_local(since, zone)})" if since else name
+
+
+def _local(stamp: str, zone: tzinfo) -> str:
+    return datetime.fromisoformat(stamp).astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
+
+
+async def _lock_held(db: Database) -> bool:
+    """Whether some session holds the leader's advisory lock right now."""
+    async with db.engine.connect() as conn:
+        held = await conn.scalar(
+            text(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted"
+                " AND classid = 0 AND objid = :id"
+            ),
+            {"id": LEADER_LOCK},
+        )
+    return bool(held)
 
 
 async def current_leader(db: Database) -> dict[str, str] | None:

@@ -45,7 +45,7 @@ from bot.services.admin_service import JobLine
 from bot.services.control import is_paused
 from bot.services.ingest import PollReport
 from scheduler.jobs import Jobs
-from scheduler.leader import current_leader
+from scheduler.leader import leader_line
 
 log = logging.getLogger(__name__)
 
@@ -98,14 +98,14 @@ class NashirScheduler(AsyncIOScheduler):  # type: ignore[misc]
             await asyncio.wait(list(self._tasks), timeout=grace)
 
     def _record(self, event: JobExecutionEvent) -> None:
-        now = datetime.now().astimezone()
+        now = datetime.now(self.timezone)  # the zone `nashir schedule` shows every time in
         if event.code == EVENT_JOB_ERROR:
             result = f"error: {type(event.exception).__name__}: {event.exception}"
         elif event.code == EVENT_JOB_MISSED:
             result = "missed (coalesced)"
         else:
             result = summarize(event.retval)
-        stamped = f"{result} (at {now:%Y-%m-%d %H:%M:%S %Z})"
+        stamped = f"{result} (at {now:%Y-%m-%d %H:%M:%S})"
         self.results[event.job_id] = stamped
         self._persist(event.job_id, result, stamped, now)
 
@@ -371,10 +371,9 @@ async def schedule_lines(
     if as_json:
         return [result_json(infos)]
     zone = options.zone
-    leader = await current_leader(db)
     lines = [
         f"posting: {'paused' if await is_paused(db) else 'on'}"
-        f" · leader: {leader['instance'] if leader else 'none yet'}"
+        f" · leader: {await leader_line(db, zone)}"
         f" · times in {timezone}",
     ]
     for info in infos:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -228,3 +229,19 @@ def test_ingest_reads_several_urls_and_saved_pages_one_json_line_each(
     assert lines[2]["target"] == f"{seed_server.url}/gone"
     assert "HTTP 404" in lines[2]["error"]
     assert captured.err.count("\n") == 1
+
+
+def test_demo_without_the_sandbox_installed_says_how_to_run_it(
+    env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The production image copies bot/, handlers/ and scheduler/ only: no sandbox package.
+    monkeypatch.setitem(sys.modules, "sandbox", None)
+    monkeypatch.delitem(sys.modules, "sandbox.demo", raising=False)
+
+    code = main(["--env-file", os.devnull, "demo", "--seconds", "1"])
+
+    err = capsys.readouterr().err.strip()
+    assert code != 0
+    assert "make demo" in err
+    assert len(err.splitlines()) == 1
+    assert "ModuleNotFoundError" not in err

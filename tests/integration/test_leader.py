@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.adapters.storage.database import Database
+from bot.adapters.storage.flags import FlagRepository
 from bot.core.clock import ManualClock
-from scheduler.leader import LeaderLock, current_leader
+from scheduler.leader import LEADER_FLAG, LeaderLock, current_leader, leader_line
 
 NASHIR = Path(sys.executable).with_name("nashir")
 
@@ -161,3 +165,24 @@ async def test_leadership_moves_to_the_other_process_when_the_leader_is_killed(
         assert second.poll() is None
     finally:
         await db.close()
+
+
+async def test_the_schedule_never_names_a_leader_that_stopped_or_died(db: Database) -> None:
+    zone = ZoneInfo("Asia/Aden")
+    assert await leader_line(db, zone) == "none yet"
+    lock = LeaderLock(db, instance="host-a:101")
+    assert await lock.check(datetime(2026, 3, 1, 6, tzinfo=UTC))
+    assert await leader_line(db, zone) == "host-a:101 (since 2026-03-01 09:00:00)"  # Aden time
+
+    await lock.release()  # a clean stop
+
+    line = await leader_line(db, zone)
+    assert line.startswith("none (the last, host-a:101, stopped at ")
+    if db.is_postgres:  # a leader killed outright: its flag stays, its lock does not
+        async with db.session() as session:
+            value = json.dumps({"instance": "host-b:202", "since": "2026-03-01T06:00:00+00:00"})
+            await FlagRepository(session).set(LEADER_FLAG, value, datetime.now(UTC))
+            await session.commit()
+        assert await leader_line(db, zone) == (
+            "none (host-b:202 is gone; a running instance takes over within the leader check)"
+        )

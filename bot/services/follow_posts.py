@@ -10,6 +10,7 @@ is posted like a channel post, several as a list of linked headlines.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import html
 from collections.abc import Sequence
 from datetime import datetime, timedelta
@@ -55,8 +56,19 @@ async def follow_post(
     if not articles:
         return None
     if len(articles) == 1:
-        return format_telegram(articles[0], options, label="", utm_source="dm")
+        return single_post(articles[0], options)
     return grouped_post(articles, options)
+
+
+@functools.lru_cache(maxsize=64)
+def single_post(article: Article, options: FormatOptions) -> Post:
+    """One article as a followed-tag message.
+
+    A story followed by thousands is formatted once per language, not once per
+    reader: formatting is pure and both arguments are frozen values, so equal
+    arguments always give the same post.
+    """
+    return format_telegram(article, options, label="", utm_source="dm")
 
 
 def grouped_post(articles: Sequence[Article], options: FormatOptions) -> Post:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import html
 from collections.abc import Awaitable, Callable, Hashable
+from datetime import datetime, timedelta
 
 from bot.adapters.storage.approvals import headline_override
 from bot.adapters.storage.articles import ArticleRepository
@@ -32,6 +33,7 @@ from bot.core.ports import Clock
 from bot.services.follow_posts import follow_post
 
 SocialSource = Callable[[], Awaitable[SocialLinks]]
+OPTIONS_TTL = timedelta(seconds=10)  # how stale the site's social links may be in a post
 
 
 class Renderer:
@@ -51,6 +53,7 @@ class Renderer:
         self.social = social
         self.overrides = overrides or SocialLinks()
         self.clock = clock or SystemClock()
+        self._options: tuple[datetime, FormatOptions] | None = None
 
     async def __call__(self, delivery: Delivery, destination: Destination) -> Post | None:
         """The post for this delivery, or None when its article is gone."""
@@ -91,9 +94,18 @@ class Renderer:
         return format_telegram(article, options, label=label, utm_source=source)
 
     async def current_options(self) -> FormatOptions:
-        """Options with the social links settings override, then the site's own."""
+        """Options with the social links settings override, then the site's own.
+
+        The site's links are read at most every `OPTIONS_TTL`: a fanout renders
+        thousands of posts a minute, and the links change once in a long while.
+        """
+        now = self.clock.now()
+        if self._options is not None and now < self._options[0]:
+            return self._options[1]
         found = await self.social() if self.social is not None else SocialLinks()
-        return dataclasses.replace(self.options, social=self.overrides.merged(found))
+        options = dataclasses.replace(self.options, social=self.overrides.merged(found))
+        self._options = (now + OPTIONS_TTL, options)
+        return options
 
     def message(self, text: str, destination: Destination) -> Post:
         """A plain message (broadcast, alert) as a post."""

@@ -7,7 +7,9 @@ A `UserInputError` from the service becomes a one-line answer.
 
 from __future__ import annotations
 
+import asyncio
 import html
+import logging
 import secrets
 from collections.abc import Awaitable, Callable, Coroutine
 from datetime import datetime
@@ -17,6 +19,7 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
+from bot.adapters.charts import activity_png
 from bot.core.errors import UserInputError
 from bot.core.model import Platform
 from handlers.context import BotContext, language
@@ -32,6 +35,8 @@ AUDIT_DEFAULT = 10
 AUDIT_MAX = 50
 BROADCASTS_KEY = "broadcasts"
 LIMITS = {Platform.TELEGRAM: 4096, Platform.X: 280}
+
+log = logging.getLogger(__name__)
 
 
 def admin_only(action: str) -> Callable[[AdminCommand], Handler]:
@@ -110,6 +115,22 @@ async def stats(update: Update, context: BotContext, lang: str) -> None:
             paused=paused,
         )
     )
+    await _activity_chart(update, context, lang)
+
+
+async def _activity_chart(update: Update, context: BotContext, lang: str) -> None:
+    """The last day as a picture: posts per hour per destination, and the waits."""
+    found = await context.services.admin.activity()
+    zone = context.services.zone
+    try:  # drawing is CPU work: off the event loop, so replies and sends go on
+        png = await asyncio.to_thread(activity_png, found, zone, str(zone))
+    except Exception:
+        log.exception("the /stats chart could not be drawn")
+        return
+    delays = found.delays or (0.0, 0.0, 0.0)
+    caption = text(lang, "stats_chart", sent=found.sent, p50=delays[0], p90=delays[1])
+    assert update.effective_message is not None
+    await update.effective_message.reply_photo(png, caption=caption)
 
 
 @admin_only("pause")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -24,6 +24,7 @@ from bot.adapters.storage.database import Database
 from bot.adapters.storage.outbox import OutboxRepository
 from bot.adapters.storage.sources import SourceRepository
 from bot.adapters.storage.subscribers import SubscriberRepository
+from bot.core.activity import HOURS, Activity, activity
 from bot.core.errors import NashirError, SourceError, UnsafeURLError, UserInputError
 from bot.core.links import canonical_url
 from bot.core.model import (
@@ -163,6 +164,12 @@ class AdminService:
             x_budget=await self._x_budget(),
             paused=await self.paused(),
         )
+
+    async def activity(self) -> Activity:
+        """The last day's sending, hour by hour, for the /stats chart."""
+        async with self.db.session() as session:
+            sent = await AdminQueries(session).sent_times(self.now - timedelta(hours=HOURS + 1))
+        return activity(sent, self.now)
 
     async def _x_budget(self) -> str | None:
         budget = self.budget

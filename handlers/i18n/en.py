@@ -120,6 +120,10 @@ TEXTS: dict[str, str] = {
         "X budget: {budget}\n"
         "Posting: {paused}"
     ),
+    "stats_chart": (
+        "📈 Last 24 hours: {sent:n:post}. Wait from queued to sent: "
+        "median {p50:.0f} s, 90% within {p90:.0f} s."
+    ),
     "none": "none",
     "unknown_value": "unknown",
     "state_paused": "paused ⏸",
@@ -164,6 +168,7 @@ TEXTS: dict[str, str] = {
 NOUNS: dict[str, dict[str, str]] = {
     "tag": {"one": "{n} tag", "other": "{n} tags"},
     "destination": {"one": "{n} destination", "other": "{n} destinations"},
+    "post": {"one": "{n} post", "other": "{n} posts"},
     "subscriber": {"one": "{n} subscriber", "other": "{n} subscribers"},
     "character": {"one": "{n} character", "other": "{n} characters"},
     "item": {"one": "{n} item", "other": "{n} items"},

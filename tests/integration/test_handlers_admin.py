@@ -97,11 +97,12 @@ async def test_an_english_intruder_gets_the_english_unknown_command_reply(bot: H
 
 async def test_stats_shows_subscribers_queue_failures_and_sources(bot: Harness) -> None:
     await bot.send(3001, "/start")
-    [reply] = await bot.send(ADMIN, "/stats")
+    [reply, chart] = await bot.send(ADMIN, "/stats", count=2)
     assert reply["text"].startswith("📊 الإحصاءات")
     assert "المشتركون: 1 نشط، 0 حظروا البوت" in reply["text"]
     assert "النشر: يعمل ▶️" in reply["text"]
-    [english] = await bot.send(ADMIN, "/stats", language="en")
+    assert chart["photo"] and chart["caption"].startswith("📈 آخر 24 ساعة: 0 منشور.")
+    [english, _] = await bot.send(ADMIN, "/stats", language="en", count=2)
     assert english["text"].startswith("📊 Stats\nSubscribers: 1 active, 0 blocked the bot")
     [extra] = await bot.send(ADMIN, "/stats now")
     assert extra["text"] == "تعذّر ذلك: /stats takes no arguments"
@@ -303,3 +304,14 @@ async def test_delete_removes_a_posted_article_from_the_channel(bot: Harness) ->
     remaining = [m.get("caption") or m.get("text") or "" for m in bot.fake.messages("@yemen_news")]
     assert not any("خبر سيحذف من القناة" in text for text in remaining)
     assert bot.fake.calls_to("deleteMessage")
+
+
+async def test_stats_draws_the_last_day_as_a_picture_with_its_numbers(bot: Harness) -> None:
+    await bot.store(draft("chart", "خبر للرسم البياني"), announce=True)
+    await bot.deliver()
+
+    [_, chart] = await bot.send(ADMIN, "/stats", language="en", count=2)
+
+    assert chart["caption"].startswith("📈 Last 24 hours: 1 post. Wait from queued to sent: ")
+    [*_, largest] = chart["photo"]
+    assert largest["file_size"] > 10_000  # a drawn PNG, not an empty upload

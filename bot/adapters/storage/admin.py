@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.adapters.storage.rows import as_utc
 from bot.adapters.storage.tables import DeliveryRow, DestinationRow
 from bot.core.model import DeliveryState, DestinationKind
 
@@ -33,13 +34,28 @@ class AdminQueries:
         )
         counts: dict[str, int] = {}
         for platform, kind, address, count in rows:
-            label = (
-                f"{platform} private chats"
-                if kind == DestinationKind.PRIVATE.value
-                else f"{platform} {address}"
-            )
+            label = _label(platform, kind, address)
             counts[label] = counts.get(label, 0) + int(count)
         return sorted(counts.items())
+
+    async def sent_times(self, since: datetime) -> list[tuple[str, datetime, datetime]]:
+        """(destination label, queued at, sent at) of each post sent since `since`."""
+        rows = await self.session.execute(
+            select(
+                DestinationRow.platform,
+                DestinationRow.kind,
+                DestinationRow.address,
+                DeliveryRow.created_at,
+                DeliveryRow.sent_at,
+            )
+            .join(DestinationRow, DestinationRow.id == DeliveryRow.destination_id)
+            .where(DeliveryRow.state == DeliveryState.SENT.value, DeliveryRow.sent_at >= since)
+        )
+        return [
+            (_label(platform, kind, address), as_utc(queued), as_utc(sent))
+            for platform, kind, address, queued, sent in rows
+            if sent is not None
+        ]
 
     async def failed_since(self, since: datetime) -> int:
         """Deliveries that ended failed and were created since `since`."""
@@ -52,3 +68,10 @@ class AdminQueries:
             )
             or 0
         )
+
+
+def _label(platform: str, kind: str, address: str) -> str:
+    """A destination as /stats names it: private chats are counted together."""
+    if kind == DestinationKind.PRIVATE.value:
+        return f"{platform} private chats"
+    return f"{platform} {address}"

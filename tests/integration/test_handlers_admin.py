@@ -101,7 +101,8 @@ async def test_stats_shows_subscribers_queue_failures_and_sources(bot: Harness) 
     assert reply["text"].startswith("📊 الإحصاءات")
     assert "المشتركون: 1 نشط، 0 حظروا البوت" in reply["text"]
     assert "النشر: يعمل ▶️" in reply["text"]
-    assert chart["photo"] and chart["caption"].startswith("📈 آخر 24 ساعة: 0 منشور.")
+    assert chart["photo"]
+    assert chart["caption"].startswith("📈 آخر 24 ساعة: 0 منشور.")
     [english, _] = await bot.send(ADMIN, "/stats", language="en", count=2)
     assert english["text"].startswith("📊 Stats\nSubscribers: 1 active, 0 blocked the bot")
     [extra] = await bot.send(ADMIN, "/stats now")

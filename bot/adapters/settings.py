@@ -689,7 +689,8 @@ def data_dir(environ: Mapping[str, str]) -> Path:
 
 
 PREFIXES = ("NASHIR_", "TELEGRAM_", "X_")
-NOT_SETTINGS = frozenset({"NASHIR_TEST_DATABASE_URL"})  # read by the test suite only
+# Variables of the project's own tooling, never settings: the tests, CI and the benchmarks.
+TOOLING_PREFIXES = ("NASHIR_TEST_", "NASHIR_CI_", "NASHIR_BENCH_")
 X_KEYS = ("X_CONSUMER_KEY", "X_CONSUMER_SECRET", "X_ACCESS_TOKEN", "X_ACCESS_TOKEN_SECRET")
 
 
@@ -698,7 +699,7 @@ def unknown_variables(names: Iterable[str]) -> list[str]:
     known = sorted(env_names())
     warnings = []
     for name in sorted(set(names)):
-        if not name.startswith(PREFIXES) or name in known or name in NOT_SETTINGS:
+        if not name.startswith(PREFIXES) or name in known or name.startswith(TOOLING_PREFIXES):
             continue
         close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
         hint = f"did you mean {close[0]}?" if close else "it is ignored"

@@ -180,3 +180,17 @@ def test_a_valid_template_is_kept_with_its_line_breaks() -> None:
         {"NASHIR_TELEGRAM_TEMPLATE": "<b>{title}</b>\\n{summary}\\n{link}"}, env_file=None
     )
     assert settings.telegram_template == "<b>{title}</b>\n{summary}\n{link}"
+
+
+def test_the_projects_own_tooling_variables_are_not_taken_for_mistyped_settings() -> None:
+    warnings = unknown_variables(
+        [
+            "NASHIR_CI_PGPORT",
+            "NASHIR_TEST_CRASH_AT",
+            "NASHIR_BENCH_DATABASE_URL",
+            "NASHIR_POLL_INTERVALL",
+        ]
+    )
+    assert warnings == [
+        "NASHIR_POLL_INTERVALL is not a Nashir setting: did you mean NASHIR_POLL_INTERVAL?"
+    ]

@@ -12,7 +12,7 @@ import asyncio
 import functools
 import logging
 import secrets
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from importlib.metadata import version
@@ -153,22 +153,34 @@ class App:
             await self._check_x_account()
 
     async def stop(self) -> None:
-        """Stop Telegram, close connections."""
-        if self.telegram is not None:
-            if self.telegram.updater is not None and self.telegram.updater.running:
-                await self.telegram.updater.stop()
-            if self.telegram.running:
-                await self.telegram.stop()
-            await self.telegram.shutdown()
+        """Stop Telegram, close connections: every step runs, even after one that failed.
+
+        A start that failed half way (a port in use) leaves some parts never
+        started; the database must still be closed after them.
+        """
+        steps: list[Callable[[], Awaitable[None]]] = [self._stop_telegram]
         if self.web is not None:
-            await self.web.stop()
-        await self.fetcher.aclose()
-        self.outbox.close()
+            steps.append(self.web.stop)
+        steps.append(self.fetcher.aclose)
         if self.metrics_web is not None:
-            await self.metrics_web.stop()
-        await self.db.close()
+            steps.append(self.metrics_web.stop)
+        self.outbox.close()
+        for step in [*steps, self.db.close]:
+            try:
+                await step()
+            except Exception as exc:
+                log.warning("while stopping: %s", exc)
         if self._withdraw_secrets is not None:
             self._withdraw_secrets()
+
+    async def _stop_telegram(self) -> None:
+        if self.telegram is None:
+            return
+        if self.telegram.updater is not None and self.telegram.updater.running:
+            await self.telegram.updater.stop()
+        if self.telegram.running:
+            await self.telegram.stop()
+        await self.telegram.shutdown()
 
     @property
     def scheduler_running(self) -> bool:

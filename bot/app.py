@@ -428,6 +428,7 @@ def build(
     )
     schedule = ScheduleOptions.from_settings(settings)
     scheduler = new_scheduler(schedule, db)
+    revisions = Revisions(db, publishers, renderer, limiter)
 
     async def ensure_destinations() -> None:
         await app.ensure_destinations()
@@ -443,6 +444,7 @@ def build(
         budget=x_budget if x_publisher is not None else None,
         polls=SchedulerPolls(scheduler, jobs, schedule),
         ensure_destinations=ensure_destinations,
+        revise=revisions.revise,
         options=AdminOptions(zone=settings.zone, allow_private_urls=settings.allow_private_urls),
     )
     webhook_secret = ""
@@ -479,7 +481,7 @@ def build(
         publishers=publishers,
         digests=digests,
         trending=trending,
-        revisions=Revisions(db, publishers, renderer, limiter),
+        revisions=revisions,
         admin=admin,
         scheduler=scheduler,
         jobs=jobs,

@@ -57,6 +57,7 @@ ADMIN = {
     "broadcast": admin.broadcast,
     "schedule": admin.schedule,
     "audit": admin.audit,
+    "revisions": admin.revisions,
 }
 
 

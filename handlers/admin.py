@@ -20,6 +20,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
 from bot.adapters.charts import activity_png
+from bot.adapters.storage.held_revisions import HeldBatch
 from bot.core.errors import UserInputError
 from bot.core.model import Platform
 from handlers.context import BotContext, language
@@ -31,6 +32,7 @@ AdminCommand = Callable[[Update, BotContext, str], Awaitable[None]]
 Handler = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
 
 MAX_BROADCAST = 3500
+HELD_SHOWN = 5  # held changes quoted per source: enough to tell an edit from debris
 AUDIT_DEFAULT = 10
 AUDIT_MAX = 50
 BROADCASTS_KEY = "broadcasts"
@@ -254,6 +256,50 @@ async def removesource(update: Update, context: BotContext, lang: str) -> None:
     assert update.effective_message is not None
     await update.effective_message.reply_text(
         text(lang, "source_removed", url=removed.url), link_preview_options=NO_PREVIEW
+    )
+
+
+@admin_only("revisions")
+async def revisions(update: Update, context: BotContext, lang: str) -> None:
+    """Held headline changes: /revisions, /revisions apply <source id>, /revisions drop <id>."""
+    message = update.effective_message
+    assert message is not None
+    args = context.args or []
+    admin = context.services.admin
+    if not args:
+        batches = await admin.held_revisions()
+        if not batches:
+            await message.reply_text(text(lang, "revisions_none"))
+        for batch in batches:
+            await message.reply_text(
+                _held_text(batch, context, lang), link_preview_options=NO_PREVIEW
+            )
+        return
+    usage = "/revisions [apply|drop <source id>]"
+    if len(args) != 2 or args[0] not in ("apply", "drop") or not args[1].isdigit():
+        raise UserInputError(usage)
+    if args[0] == "apply":
+        count = await admin.apply_held(int(args[1]))
+        await message.reply_text(text(lang, "revisions_applied", count=count))
+    else:
+        count = await admin.drop_held(int(args[1]))
+        await message.reply_text(text(lang, "revisions_dropped", count=count))
+
+
+def _held_text(batch: HeldBatch, context: BotContext, lang: str) -> str:
+    shown = batch.changes[:HELD_SHOWN]
+    lines = "\n".join(
+        text(lang, "revision_line", old=c.old_title[:80], new=c.title[:80]) for c in shown
+    )
+    return text(
+        lang,
+        "revisions_batch",
+        source=batch.source_id,
+        url=batch.source_url,
+        count=len(batch.changes),
+        at=_when(batch.at, context, lang),
+        reason=batch.reason,
+        lines=lines,
     )
 
 

@@ -58,6 +58,7 @@ ADMIN_COMMANDS = (
     "broadcast",
     "schedule",
     "audit",
+    "revisions",
 )
 
 

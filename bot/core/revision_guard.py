@@ -13,9 +13,11 @@ revises nothing when:
 * it would change many stories at once (`MASS_EDIT` or more, and at least
   half of those it lists): newsrooms fix one headline, not a feed.
 
-Held changes are not stored, so the posts and the archive keep the text the
-readers saw; the ingest logs one warning per poll and the admins get one
-alert (`bot.services.alerts`), and a real edit is picked up by the next sound poll.
+Held changes are not applied, so the posts and the archive keep the text the
+readers saw; the ingest logs one warning per poll, keeps the poll's held
+changes for review and the admins get one alert (`bot.services.alerts`):
+`/revisions` shows them, and an admin applies them (a real mass edit) or
+drops them (a misreading).
 """
 
 from __future__ import annotations
@@ -28,6 +30,17 @@ MASS_EDIT: Final = 3
 _SCRIPT_KEPT: Final = 0.5
 
 
+@dataclass(frozen=True, slots=True)
+class HeldChange:
+    """A headline or summary change a poll did not apply: what an admin reviews."""
+
+    article_id: int
+    old_title: str
+    title: str
+    title_key: str
+    summary: str | None
+
+
 @dataclass(slots=True)
 class RevisionGate:
     """The verdict for one poll: which headline changes it may apply."""
@@ -36,6 +49,7 @@ class RevisionGate:
     mass: bool = False
     held: int = 0
     reasons: list[str] = field(default_factory=list)
+    changes: list[HeldChange] = field(default_factory=list)
 
     def allows(self, old: str, new: str) -> bool:
         """Whether `old` may become `new`; a held change is counted with its reason."""

@@ -21,6 +21,7 @@ from bot.adapters.storage.admin import AdminQueries
 from bot.adapters.storage.articles import ArticleRepository
 from bot.adapters.storage.audit import AuditRepository
 from bot.adapters.storage.database import Database
+from bot.adapters.storage.held_revisions import HeldBatch, held_batches, take_held
 from bot.adapters.storage.outbox import OutboxRepository
 from bot.adapters.storage.sources import SourceRepository
 from bot.adapters.storage.subscribers import SubscriberRepository
@@ -121,6 +122,7 @@ class AdminService:
         budget: XBudget | None,
         polls: PollSchedule,
         ensure_destinations: Callable[[], Awaitable[None]],
+        revise: Callable[[int], Awaitable[object]],
         options: AdminOptions,
     ) -> None:
         self.db = db
@@ -133,6 +135,7 @@ class AdminService:
         self.budget = budget
         self.polls = polls
         self.ensure_destinations = ensure_destinations
+        self.revise = revise
         self.options = options
 
     @property
@@ -170,6 +173,36 @@ class AdminService:
         async with self.db.session() as session:
             sent = await AdminQueries(session).sent_times(self.now - timedelta(hours=HOURS + 1))
         return activity(sent, self.now)
+
+    async def held_revisions(self) -> list[HeldBatch]:
+        """Headline changes polls held back (a misreading or a mass edit), by source."""
+        return await held_batches(self.db)
+
+    async def apply_held(self, source_id: int) -> int:
+        """Apply a source's held changes and edit their posts; returns how many changed."""
+        batch = await take_held(self.db, source_id)
+        if batch is None:
+            raise UserInputError("no held changes for that source")
+        async with self.db.session() as session:
+            articles = ArticleRepository(session)
+            for change in batch.changes:
+                await articles.revise_text(
+                    change.article_id,
+                    title=change.title,
+                    title_key=change.title_key,
+                    summary=change.summary,
+                )
+            await session.commit()
+        for change in batch.changes:
+            await self.revise(change.article_id)
+        return len(batch.changes)
+
+    async def drop_held(self, source_id: int) -> int:
+        """Forget a source's held changes: posts and archive keep their text."""
+        batch = await take_held(self.db, source_id)
+        if batch is None:
+            raise UserInputError("no held changes for that source")
+        return len(batch.changes)
 
     async def _x_budget(self) -> str | None:
         budget = self.budget

@@ -27,7 +27,7 @@ TEXTS = {
     "source": "⚠️ Source failing {count} polls in a row: {source}",
     "items": "⚠️ Source skipping items {count} polls in a row (see /healthz or the log): {source}",
     "held": "✋ {count} headline change{s} from {source} held, posts unchanged: {reason}."
-    " Check the source; a real edit is applied by the next sound poll.",
+    " Send /revisions to see them, then apply them (a real edit) or drop them (a misreading).",
     "budget": "💸 The X budget is spent: no more posts to X until it renews.",
 }
 

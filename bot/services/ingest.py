@@ -32,6 +32,7 @@ from bot.adapters.sources.sanitise import clean_draft, describe, shown_link
 from bot.adapters.storage.articles import ArticleRepository, NewArticle
 from bot.adapters.storage.database import Database
 from bot.adapters.storage.flags import FlagRepository
+from bot.adapters.storage.held_revisions import keep_held
 from bot.adapters.storage.scheduling import SampleRepository
 from bot.adapters.storage.sources import SourceRepository
 from bot.adapters.storage.unit_of_work import SqlUnitOfWork
@@ -41,7 +42,7 @@ from bot.core.events import Events
 from bot.core.links import canonical_url
 from bot.core.model import Article, ArticleDraft, SocialLinks, Source
 from bot.core.ports import Clock, UnitOfWork
-from bot.core.revision_guard import RevisionGate
+from bot.core.revision_guard import HeldChange, RevisionGate
 from bot.core.revision_guard import plan as plan_revisions
 from bot.core.selection import plausible
 from bot.core.text.arabic import fold
@@ -197,6 +198,8 @@ class Ingestor:
                 "" if gate.held == 1 else "s",
                 reason,
             )
+            if gate.changes:  # kept for the admins to apply or drop (`/revisions`)
+                await keep_held(self.db, source, reason, gate.changes, self.clock.now())
             self.events.revisions_held(source.url, gate.held, reason)
         if report.skipped:
             await self._partly_failed(source, report)
@@ -405,6 +408,9 @@ class Ingestor:
         gate = _REVISION_GATE.get()
         if gate is not None and not gate.allows(stored.title, draft.title):
             log.info("article %d: change at the source held: %r", article_id, draft.title[:80])
+            gate.changes.append(
+                HeldChange(article_id, stored.title, draft.title, title_key, summary)
+            )
             return False
         await articles.revise_text(
             article_id, title=draft.title, title_key=title_key, summary=summary

@@ -140,6 +140,14 @@ TEXTS: dict[str, str] = {
     "broadcast_queued": "📣 أُرسل إلى الطابور لـ {count:n:subscriber}.",
     "broadcast_cancelled": "أُلغي البث.",
     "broadcast_none": "لا يوجد مشتركون لإرسال البث إليهم.",
+    "revisions_none": "لا توجد تعديلات عناوين معلّقة.",
+    "revisions_batch": (
+        "✋ المصدر {source} ({url}): {count:n:change} معلّقة منذ {at}، والسبب: {reason}\n{lines}\n"
+        "للتطبيق: /revisions apply {source} · للتجاهل: /revisions drop {source}"
+    ),
+    "revision_line": "• «{old}» ← «{new}»",
+    "revisions_applied": "طُبّق {count:n:change} وعُدّلت المنشورات.",
+    "revisions_dropped": "تم تجاهل {count:n:change}؛ بقيت المنشورات كما هي.",
     "schedule_title": "المهام المجدولة:",
     "schedule_none": "المجدول لا يعمل.",
     "job_line": "• {name} — التالية: {next}{result}",
@@ -194,6 +202,13 @@ NOUNS: dict[str, dict[str, str]] = {
         "many": "{n} عنصراً",
         "other": "{n} عنصر",
     },
+    "change": {
+        "one": "تعديل واحد",
+        "two": "تعديلان",
+        "few": "{n} تعديلات",
+        "many": "{n} تعديلاً",
+        "other": "{n} تعديل",
+    },
     "post": {
         "one": "منشور واحد",
         "two": "منشوران",
@@ -238,6 +253,7 @@ COMMANDS: dict[str, str] = {
     "broadcast": "رسالة لكل المشتركين",
     "schedule": "المهام المجدولة",
     "audit": "سجل التدقيق",
+    "revisions": "تعديلات العناوين المعلّقة",
 }
 
 # Reasons the services give in English, as an Arabic admin reads them; reasons
@@ -246,6 +262,7 @@ REASONS: dict[str, str] = {
     "no such article": "لا يوجد خبر بهذا الرقم أو الرابط",
     "give an article id or URL": "اكتب رقم الخبر أو رابطه",
     "no such source": "لا يوجد مصدر بهذا الرابط",
+    "no held changes for that source": "لا توجد تعديلات معلّقة لهذا المصدر",
     "the feed holds no items": "الخلاصة فارغة",
     "the article is already stored under another address": "الخبر محفوظ برابط آخر",
     "pausing is not available in this version": "الإيقاف المؤقت غير متاح في هذه النسخة",

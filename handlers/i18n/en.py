@@ -147,6 +147,14 @@ TEXTS: dict[str, str] = {
     "broadcast_queued": "📣 Queued for {count:n:subscriber}.",
     "broadcast_cancelled": "Broadcast cancelled.",
     "broadcast_none": "There are no subscribers to broadcast to.",
+    "revisions_none": "No headline changes are held.",
+    "revisions_batch": (
+        "✋ Source {source} ({url}): {count:n:change} held since {at}, because: {reason}\n"
+        "{lines}\nApply: /revisions apply {source} · drop: /revisions drop {source}"
+    ),
+    "revision_line": "• “{old}” → “{new}”",
+    "revisions_applied": "{count:n:change} applied; the posts were edited.",
+    "revisions_dropped": "{count:n:change} dropped; the posts stay as they were.",
     "schedule_title": "Scheduled jobs:",
     "schedule_none": "The scheduler is not running.",
     "job_line": "• {name} — next: {next}{result}",
@@ -169,6 +177,7 @@ NOUNS: dict[str, dict[str, str]] = {
     "tag": {"one": "{n} tag", "other": "{n} tags"},
     "destination": {"one": "{n} destination", "other": "{n} destinations"},
     "post": {"one": "{n} post", "other": "{n} posts"},
+    "change": {"one": "{n} change", "other": "{n} changes"},
     "subscriber": {"one": "{n} subscriber", "other": "{n} subscribers"},
     "character": {"one": "{n} character", "other": "{n} characters"},
     "item": {"one": "{n} item", "other": "{n} items"},
@@ -203,6 +212,7 @@ COMMANDS: dict[str, str] = {
     "broadcast": "Message every subscriber",
     "schedule": "Scheduled jobs",
     "audit": "Audit log",
+    "revisions": "Held headline changes",
 }
 
 # The services speak English already.

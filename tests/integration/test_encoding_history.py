@@ -175,3 +175,46 @@ async def test_every_headline_changing_at_once_is_held(
 
     assert _post_texts(fake_telegram) == posted
     assert any("too many headlines changed at once" in t for t in _admin_texts(fake_telegram))
+
+
+async def test_a_held_mass_edit_is_applied_by_an_admin_and_its_posts_edited(
+    app: App, feed: dict[str, bytes], fake_telegram: FakeTelegram
+) -> None:
+    await _poll(app)
+    await _deliver(app)
+    renamed = tuple(f"{title} (محدث)" for title in TITLES)
+    feed["body"] = _feed(renamed)
+    await _poll(app)
+    [batch] = await app.admin.held_revisions()
+    assert batch.reason == "too many headlines changed at once"
+    assert {change.title for change in batch.changes} == set(renamed)
+
+    applied = await app.admin.apply_held(batch.source_id)
+
+    assert applied == len(TITLES)
+    assert len(fake_telegram.calls_to("editMessageText")) == len(TITLES)
+    assert all(any(title in text for text in _post_texts(fake_telegram)) for title in renamed)
+    async with app.db.session() as session:
+        titles = {a.title for a in await ArticleRepository(session).latest(10)}
+    assert titles == set(renamed)
+    assert await app.admin.held_revisions() == []
+
+
+async def test_a_held_misreading_is_dropped_and_nothing_changes(
+    app: App, feed: dict[str, bytes], fake_telegram: FakeTelegram
+) -> None:
+    await _poll(app)
+    await _deliver(app)
+    posted = _post_texts(fake_telegram)
+    feed["body"] = _feed(TITLES, stray=True)
+    await _poll(app)
+    held = await app.admin.held_revisions()
+    assert held
+    assert all("utf-8" in batch.reason for batch in held)
+
+    dropped = sum([await app.admin.drop_held(batch.source_id) for batch in held])
+
+    assert dropped == sum(len(batch.changes) for batch in held)
+    assert await app.admin.held_revisions() == []
+    assert _post_texts(fake_telegram) == posted
+    assert fake_telegram.calls_to("editMessageText") == []

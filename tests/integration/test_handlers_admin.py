@@ -321,3 +321,15 @@ async def test_stats_draws_the_last_day_as_a_picture_with_its_numbers(bot: Harne
     assert sent_after > sent_before
     [*_, largest] = chart["photo"]
     assert largest["file_size"] > 10_000  # a drawn PNG, not an empty upload
+
+
+async def test_revisions_lists_nothing_held_and_names_a_source_with_nothing_to_apply(
+    bot: Harness,
+) -> None:
+    [empty] = await bot.send(ADMIN, "/revisions")
+    assert empty["text"] == "لا توجد تعديلات عناوين معلّقة."
+    [none] = await bot.send(ADMIN, "/revisions apply 99")
+    assert none["text"] == "تعذّر ذلك: لا توجد تعديلات معلّقة لهذا المصدر"
+    [usage] = await bot.send(ADMIN, "/revisions apply", language="en")
+    assert usage["text"].endswith("/revisions [apply|drop <source id>]")
+    assert ("revisions", True) in await _audit(bot, ADMIN)

@@ -71,18 +71,7 @@ async def answer_follow(
 
 async def tags(update: Update, context: BotContext) -> None:
     """The most used tags, each with a follow button."""
-    message = update.effective_message
-    if message is None:
-        return
-    lang = await language(update, context)
-    popular = await context.services.subscribers.popular_tags(POPULAR)
-    if not popular:
-        await message.reply_text(text(lang, "tags_none"))
-        return
-    await message.reply_text(
-        text(lang, "tags_title"),
-        reply_markup=follow_keyboard([tag for tag, _ in popular], context.services.sign),
-    )
+    await _popular(update, context, title="tags_title", empty="tags_none")
 
 
 async def follow(update: Update, context: BotContext) -> None:
@@ -132,16 +121,21 @@ async def following(update: Update, context: BotContext) -> None:
 
 async def _offer(update: Update, context: BotContext) -> None:
     """Bare /follow: the popular tags as follow buttons (the usage line when there are none)."""
+    await _popular(update, context, title="follow_pick", empty="follow_usage")
+
+
+async def _popular(update: Update, context: BotContext, *, title: str, empty: str) -> None:
+    """The most used tags as follow buttons under `title`, or the `empty` text."""
     message = update.effective_message
     if message is None:
         return
     lang = await language(update, context)
     popular = await context.services.subscribers.popular_tags(POPULAR)
     if not popular:
-        await message.reply_text(text(lang, "follow_usage"))
+        await message.reply_text(text(lang, empty))
         return
     await message.reply_text(
-        text(lang, "follow_pick"),
+        text(lang, title),
         reply_markup=follow_keyboard([tag for tag, _ in popular], context.services.sign),
     )
 

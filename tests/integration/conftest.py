@@ -7,6 +7,7 @@ and tweepy talk to them over HTTP.
 from __future__ import annotations
 
 import io
+import logging
 from collections.abc import AsyncIterator, Callable, Iterator
 
 import pytest
@@ -14,6 +15,7 @@ import telegram
 import tweepy
 from rich.console import Console
 
+from bot.adapters.logs import NOISY
 from bot.adapters.publishers.x_client import make_x_client
 from bot.adapters.settings import load_settings
 from bot.app import App, build
@@ -105,3 +107,16 @@ async def make_app(database_url: str, app_defaults: dict[str, str]) -> AsyncIter
     yield factory
     for app in built:
         await app.stop()
+
+
+@pytest.fixture
+def restore_logging() -> Iterator[None]:
+    """`nashir`'s `main` configures logging for a whole process; give the next tests theirs back."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    levels = {name: logging.getLogger(name).level for name in NOISY}
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    for name, old in levels.items():
+        logging.getLogger(name).setLevel(old)

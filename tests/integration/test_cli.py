@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 import os
 import sys
 from collections.abc import Iterator
@@ -12,11 +11,12 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
-from bot.adapters.logs import NOISY
 from bot.cli import main
 from sandbox import ServerThread
 
 SEED = Path(__file__).resolve().parents[1] / "fixtures" / "seed_page.html"
+
+pytestmark = pytest.mark.usefixtures("restore_logging")  # `main` configures logging
 
 
 @pytest.fixture
@@ -30,19 +30,6 @@ def seed_server() -> Iterator[ServerThread]:
     app.router.add_get("/gone", lambda _request: web.Response(status=404))
     with ServerThread(app) as server:
         yield server
-
-
-@pytest.fixture(autouse=True)
-def _restore_logging() -> Iterator[None]:
-    """`main` configures logging for a whole process; give the next tests theirs back."""
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    levels = {name: logging.getLogger(name).level for name in NOISY}
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
-    for name, old in levels.items():
-        logging.getLogger(name).setLevel(old)
 
 
 @pytest.fixture

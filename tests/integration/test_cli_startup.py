@@ -9,7 +9,6 @@ also with `--debug`.
 
 from __future__ import annotations
 
-import logging
 import os
 import signal
 import socket
@@ -21,7 +20,6 @@ from pathlib import Path
 
 import pytest
 
-from bot.adapters.logs import NOISY
 from bot.cli import main
 from sandbox import FakeTelegram
 
@@ -29,18 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 NASHIR = Path(sys.executable).with_name("nashir")
 WRONG_TOKEN = "987654321:wrong-token-that-telegram-does-not-know"
 
-
-@pytest.fixture(autouse=True)
-def _restore_logging() -> Iterator[None]:
-    """`main` configures logging for a whole process; give the next tests theirs back."""
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    levels = {name: logging.getLogger(name).level for name in NOISY}
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
-    for name, old in levels.items():
-        logging.getLogger(name).setLevel(old)
+pytestmark = pytest.mark.usefixtures("restore_logging")  # `main` configures logging
 
 
 @pytest.fixture

@@ -45,6 +45,8 @@ async def preview_target(
     draft = await read_draft(settings, target)
     if not draft.url.startswith(("http://", "https://")):
         console.print(f"[yellow]{target} names no canonical URL: the posts link to {draft.url}[/]")
+    if draft.author:
+        console.print(Text(f"author: {draft.author}"))  # stored with the article, not posted
     posts = render_posts(settings, draft, platform)
     for post in posts:
         console.print(describe(post))

@@ -152,6 +152,7 @@ class Article:
     tags: tuple[str, ...] = ()
     reads: int | None = None
     breaking: bool = False
+    author: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,4 +264,5 @@ def as_article(draft: ArticleDraft) -> Article:
         published_at=draft.published_at,
         tags=draft.tags,
         reads=draft.reads,
+        author=draft.author,
     )

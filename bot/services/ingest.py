@@ -633,6 +633,7 @@ def _merge(feed: ArticleDraft, page: ArticleDraft) -> ArticleDraft:
         section=feed.section or page.section,
         outlet=feed.outlet or page.outlet,
         source_credit=feed.source_credit or page.source_credit,
+        author=feed.author or page.author,
         image=feed.image or page.image,
         published_at=feed.published_at or page.published_at,
         tags=feed.tags or page.tags,

@@ -21,6 +21,7 @@ from bot.adapters.storage.rows import (
     insert_many_ignoring_conflicts,
 )
 from bot.adapters.storage.tables import (
+    AUTHOR_MAX_CHARS,
     ArticleRow,
     ArticleTagRow,
     ReadSampleRow,
@@ -58,6 +59,12 @@ def _chunks(values: Sequence[str]) -> list[Sequence[str]]:
     return [values[i : i + _LOOKUP_CHUNK] for i in range(0, len(values), _LOOKUP_CHUNK)]
 
 
+def _author(text: str | None) -> str | None:
+    """The byline as stored: one line, cut to the column's width; none when blank."""
+    line = " ".join((text or "").split())[:AUTHOR_MAX_CHARS].strip()
+    return line or None
+
+
 def _article_row(new: NewArticle, now: datetime) -> ArticleRow:
     draft = new.draft
     return ArticleRow(
@@ -71,6 +78,7 @@ def _article_row(new: NewArticle, now: datetime) -> ArticleRow:
         section=draft.section,
         outlet=draft.outlet,
         source_credit=draft.source_credit,
+        author=_author(draft.author),
         image=draft.image,
         published_at=draft.published_at,
         first_seen_at=now,

@@ -91,6 +91,7 @@ def article_from_row(row: ArticleRow, tags: tuple[str, ...]) -> Article:
         section=row.section,
         outlet=row.outlet,
         source_credit=row.source_credit,
+        author=row.author,
         image=row.image,
         published_at=as_utc(row.published_at),
         first_seen_at=as_utc(row.first_seen_at),

@@ -41,6 +41,7 @@ class Base(DeclarativeBase):
 
 
 UtcDateTime = DateTime(timezone=True)
+AUTHOR_MAX_CHARS = 256  # a byline, several names at most; longer ones are cut
 
 
 class SourceRow(Base):
@@ -83,6 +84,8 @@ class ArticleRow(Base):
     section: Mapped[str | None] = mapped_column(String(256))
     outlet: Mapped[str | None] = mapped_column(String(256))
     source_credit: Mapped[str | None] = mapped_column(String(512))
+    # The byline as the page gives it (JSON-LD, <meta> or the visible byline).
+    author: Mapped[str | None] = mapped_column(String(AUTHOR_MAX_CHARS))
     image: Mapped[str | None] = mapped_column(String(2048))
     published_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
     first_seen_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)

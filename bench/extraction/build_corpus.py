@@ -60,7 +60,7 @@ def scrapinghub(git_dir: str) -> list[dict[str, Any]]:
 def wcxb(git_dir: str, split: str, limit: int | None = None) -> list[dict[str, Any]]:
     """The first `limit` article pages of one WCXB split (body, title, author, date annotated)."""
     meta = json.loads(_show(git_dir, "metadata.json"))["files"]
-    rows = []
+    rows: list[dict[str, Any]] = []
     for key, info in sorted(meta.items()):
         if info["split"] != split or info["page_type"] != "article" or info.get("spa"):
             continue

@@ -12,7 +12,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from bot.core.model import Article, DeliveryKind, Destination, DestinationKind, Platform, Post
+from bot.core.model import (
+    Article,
+    Delivery,
+    DeliveryKind,
+    Destination,
+    DestinationKind,
+    Platform,
+    Post,
+)
 
 
 class Clock(Protocol):
@@ -46,6 +54,24 @@ class Publisher(Protocol):
 
     async def delete(self, destination: Destination, message_id: str) -> None:
         """Remove a post."""
+        ...
+
+
+Rendered = Post | None | Exception
+
+
+class PostRenderer(Protocol):
+    """Turns claimed outbox rows into the posts their destinations get.
+
+    A batch at a time, not a row: the deliveries of one batch share work (one
+    post for every copy of a channel post, one grouping pass and one read for
+    thousands of followed-tag messages). Each item's result is its post, None
+    when there is nothing to post, or the exception that stopped that item
+    alone: one bad article never stops the batch.
+    """
+
+    async def render_batch(self, items: Sequence[tuple[Delivery, Destination]]) -> list[Rendered]:
+        """One result per item, in order."""
         ...
 
 

@@ -59,7 +59,7 @@ import logging
 import random
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Hashable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -91,7 +91,7 @@ from bot.core.model import (
     Platform,
     Post,
 )
-from bot.core.ports import Clock, Publisher
+from bot.core.ports import Clock, PostRenderer, Publisher, Rendered
 from bot.core.ratelimit import ChatKind, TelegramLimiter
 from bot.services.xbudget import Importance, XBudget
 
@@ -99,6 +99,25 @@ log = logging.getLogger(__name__)
 
 Alert = Callable[[str], Awaitable[None]]
 Render = Callable[[Delivery, Destination], Awaitable[Post | None]]
+
+
+class OneByOne:
+    """A render function as a batch renderer: each delivery alone, nothing shared."""
+
+    def __init__(self, render: Render) -> None:
+        self.render = render
+
+    async def render_batch(self, items: Sequence[tuple[Delivery, Destination]]) -> list[Rendered]:
+        """Each item's post, or the exception that stopped it."""
+        results: list[Rendered] = []
+        for delivery, destination in items:
+            try:
+                results.append(await self.render(delivery, destination))
+            except Exception as exc:  # reported per delivery by the worker
+                results.append(exc)
+        return results
+
+
 Gate = Callable[[], Awaitable[bool]]
 MAX_REPORTED_ERRORS = 100
 
@@ -217,7 +236,7 @@ class DeliveryWorker:
         self,
         db: Database,
         publishers: Mapping[str, Publisher],
-        render: Render,
+        render: PostRenderer,
         clock: Clock,
         options: DeliveryOptions,
         *,
@@ -387,7 +406,7 @@ class DeliveryWorker:
         return batch
 
     async def _prepare(self, batch: list[Delivery]) -> list[_Job]:
-        """Look up the batch's destinations at once and render each distinct post once."""
+        """Look up the batch's destinations at once and render the batch at once."""
         if not batch:
             return []
         async with self.db.session() as session:
@@ -395,41 +414,26 @@ class DeliveryWorker:
             destinations = await store.destinations(d.destination_id for d in batch)
             skipped = await store.skipped_articles(d.article_id for d in batch)
             breaking = await store.breaking_articles(d.article_id for d in batch)
-        cache: dict[Hashable, Post | None] = {}
-        key_of: Callable[[Delivery, Destination], Hashable | None] | None = getattr(
-            self.render, "cache_key", None
-        )
-        jobs = []
+        jobs: dict[int, _Job] = {}
+        wanted: list[tuple[Delivery, Destination]] = []
         for delivery in batch:
             destination = destinations.get(delivery.destination_id)
             if destination is None or not destination.active:
-                jobs.append(_Job(delivery, destination, None, "destination disabled"))
+                jobs[delivery.id] = _Job(delivery, destination, None, "destination disabled")
+            elif delivery.article_id in skipped:
+                jobs[delivery.id] = _Job(delivery, destination, None, "article skipped")
+            else:
+                wanted.append((delivery, destination))
+        rendered = await self.render.render_batch(wanted)
+        for (delivery, destination), post in zip(wanted, rendered, strict=True):
+            if isinstance(post, Exception):  # a bad article must not stop the batch
+                log.error("could not render delivery %d", delivery.id, exc_info=post)
+                jobs[delivery.id] = _Job(delivery, destination, None, f"render failed: {post}")
                 continue
-            if delivery.article_id in skipped:
-                jobs.append(_Job(delivery, destination, None, "article skipped"))
-                continue
-            key = key_of(delivery, destination) if key_of is not None else None
-            try:
-                if key is not None and key in cache:
-                    post = cache[key]
-                else:
-                    post = await self.render(delivery, destination)
-                    if key is not None:
-                        cache[key] = post
-            except Exception as exc:  # a bad article must not stop the batch
-                log.exception("could not render delivery %d", delivery.id)
-                jobs.append(_Job(delivery, destination, None, f"render failed: {exc}"))
-                continue
-            jobs.append(
-                _Job(
-                    delivery,
-                    destination,
-                    post,
-                    None if post else "nothing to post",
-                    breaking=delivery.article_id in breaking,
-                )
-            )
-        return jobs
+            skip = None if post else "nothing to post"
+            is_breaking = delivery.article_id in breaking
+            jobs[delivery.id] = _Job(delivery, destination, post, skip, breaking=is_breaking)
+        return [jobs[delivery.id] for delivery in batch]
 
     async def _consume(
         self,

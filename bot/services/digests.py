@@ -19,7 +19,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-from collections.abc import Awaitable, Callable, Hashable
+from collections.abc import Sequence
 from datetime import date, time, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo
@@ -32,7 +32,7 @@ from bot.core.formatting import format_digest_telegram, format_digest_x
 from bot.core.formatting.digest import X_DIGEST_SIZE
 from bot.core.formatting.labels import labels_for
 from bot.core.model import Delivery, DeliveryKind, Destination, DestinationKind, Platform, Post
-from bot.core.ports import Clock
+from bot.core.ports import Clock, Rendered
 from bot.core.selection import due_slot, parse_clock
 from bot.services.publishing import CHANNEL_KINDS, Publishing
 
@@ -44,8 +44,6 @@ log = logging.getLogger(__name__)
 DIGEST_GRACE = timedelta(hours=2)
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 WEEKLY_TITLES = {"ar": "📊 الأكثر قراءة هذا الأسبوع", "en": "📊 Most read this week"}
-
-Render = Callable[[Delivery, Destination], Awaitable[Post | None]]
 
 
 def digest_key(day: date, slot: time, slots: int) -> str:
@@ -167,6 +165,10 @@ def _payload(
     return json.dumps(data, ensure_ascii=False)
 
 
+def _is_digest(delivery: Delivery) -> bool:
+    return delivery.kind is DeliveryKind.DIGEST and bool(delivery.payload)
+
+
 def _lang(language: str | None) -> Literal["ar", "en"]:
     return "en" if language == "en" else "ar"
 
@@ -174,26 +176,33 @@ def _lang(language: str | None) -> Literal["ar", "en"]:
 class DigestRenderer:
     """Renders digest deliveries; everything else goes to the wrapped renderer."""
 
-    def __init__(self, renderer: Renderer, fallback: Render | None = None) -> None:
+    def __init__(self, renderer: Renderer) -> None:
         self.renderer = renderer
-        self.fallback: Render = fallback or renderer
 
-    def cache_key(self, delivery: Delivery, destination: Destination) -> Hashable | None:
-        """The wrapped renderer's cache key (digests are rendered per recipient)."""
-        if delivery.kind is DeliveryKind.DIGEST:
-            return None
-        key_of = getattr(self.fallback, "cache_key", None)
-        return key_of(delivery, destination) if key_of is not None else None
+    async def render_batch(self, items: Sequence[tuple[Delivery, Destination]]) -> list[Rendered]:
+        """Digests one by one (each is its reader's own); the rest as the renderer batches them."""
+        digests = [i for i, (delivery, _) in enumerate(items) if _is_digest(delivery)]
+        others = [i for i in range(len(items)) if i not in set(digests)]
+        results: list[Rendered] = [None] * len(items)
+        rendered = await self.renderer.render_batch([items[i] for i in others])
+        for i, result in zip(others, rendered, strict=True):
+            results[i] = result
+        for i in digests:
+            try:
+                results[i] = await self(*items[i])
+            except Exception as exc:  # reported per delivery by the worker
+                results[i] = exc
+        return results
 
     async def __call__(self, delivery: Delivery, destination: Destination) -> Post | None:
         """The post of this delivery."""
-        if delivery.kind is not DeliveryKind.DIGEST or not delivery.payload:
-            return await self.fallback(delivery, destination)
+        if not _is_digest(delivery):
+            return await self.renderer(delivery, destination)
         try:
-            data = json.loads(delivery.payload)
+            data = json.loads(delivery.payload or "")
             ids = [int(i) for i in data["articles"]]
         except (ValueError, KeyError, TypeError):
-            return await self.fallback(delivery, destination)
+            return await self.renderer(delivery, destination)
         async with self.renderer.db.session() as session:
             repository = ArticleRepository(session)
             found = [await repository.get(article_id) for article_id in ids]

@@ -5,6 +5,10 @@ Followed-tag posts are queued one per article and subscriber (outbox key
 one chat at the same time, the first one rendered takes the others along
 (`FollowQueueRepository.absorb`) and they go out as one message: one article
 is posted like a channel post, several as a list of linked headlines.
+
+A story followed by ten thousand readers is rendered a batch at a time: one
+grouping pass, one read of the readers' languages and one of the articles for
+the whole batch, and the post formatted once per language.
 """
 
 from __future__ import annotations
@@ -32,27 +36,43 @@ TITLES: Final = {
 }
 
 
-async def follow_post(
+async def follow_posts(
     db: Database,
     options: FormatOptions,
-    delivery: Delivery,
-    destination: Destination,
+    items: Sequence[tuple[Delivery, Destination]],
     now: datetime,
-) -> Post | None:
-    """The post for a follow delivery, grouping the others waiting for the same chat."""
+) -> list[Post | None]:
+    """The post of each follow delivery of one batch; None for one another message carries."""
+    leads = [(delivery.id, destination.id) for delivery, destination in items]
+    chats = [_chat(destination) for _, destination in items]
     async with db.session() as session:
-        queue = FollowQueueRepository(session)
-        if await queue.was_absorbed(delivery.id):
-            return None
-        due_by = now + GROUP_WINDOW
-        ids = await queue.absorb(delivery.id, destination.id, MAX_GROUP, due_by=due_by)
+        groups = await FollowQueueRepository(session).absorb(
+            leads, MAX_GROUP, due_by=now + GROUP_WINDOW
+        )
         await session.commit()
-        subscriber = None
-        if destination.address.lstrip("-").isdigit():
-            subscriber = await SubscriberRepository(session).by_chat(int(destination.address))
-        articles = await ReadingRepository(session).articles(ids)
-    language = subscriber.language if subscriber is not None else options.language
-    options = dataclasses.replace(options, language="en" if language == "en" else "ar")
+        languages = await SubscriberRepository(session).languages(
+            [chat for chat in chats if chat is not None]
+        )
+        wanted = list(dict.fromkeys(i for group in groups.values() for i in group))
+        articles = {a.id: a for a in await ReadingRepository(session).articles(wanted)}
+    by_language = {
+        language: dataclasses.replace(options, language=language) for language in ("ar", "en")
+    }
+    posts: list[Post | None] = []
+    for (delivery, _), chat in zip(items, chats, strict=True):
+        found = [articles[i] for i in groups.get(delivery.id, []) if i in articles]
+        language = languages.get(chat, options.language) if chat is not None else options.language
+        chosen = by_language["en" if language == "en" else "ar"]
+        posts.append(_post(found, chosen))
+    return posts
+
+
+def _chat(destination: Destination) -> int | None:
+    address = destination.address
+    return int(address) if address.lstrip("-").isdigit() else None
+
+
+def _post(articles: Sequence[Article], options: FormatOptions) -> Post | None:
     if not articles:
         return None
     if len(articles) == 1:

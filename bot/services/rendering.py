@@ -2,15 +2,18 @@
 
 Formatting is pure; this module only picks the formatter, the label and the
 link tag for the destination (channels `utm_source=telegram`, private chats
-`dm`, X `x`) and fetches the article. The site's social links are read fresh
-on each call so a footer follows what the pages advertise.
+`dm`, X `x`) and fetches the article. It renders a claimed batch at once, so
+copies of one post are formatted once and followed-tag messages share their
+reads (`follow_posts`). The site's social links are read at most every
+`OPTIONS_TTL`, so a footer follows what the pages advertise.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import html
-from collections.abc import Awaitable, Callable, Hashable
+import logging
+from collections.abc import Awaitable, Callable, Hashable, Sequence
 from datetime import datetime, timedelta
 
 from bot.adapters.storage.approvals import headline_override
@@ -29,8 +32,10 @@ from bot.core.model import (
     Post,
     SocialLinks,
 )
-from bot.core.ports import Clock
-from bot.services.follow_posts import follow_post
+from bot.core.ports import Clock, Rendered
+from bot.services.follow_posts import follow_posts
+
+log = logging.getLogger(__name__)
 
 SocialSource = Callable[[], Awaitable[SocialLinks]]
 OPTIONS_TTL = timedelta(seconds=10)  # how stale the site's social links may be in a post
@@ -60,8 +65,8 @@ class Renderer:
         if delivery.article_id is None:
             return self.message(delivery.payload or "", destination)
         if delivery.kind is DeliveryKind.FOLLOW:
-            options = await self.current_options()
-            return await follow_post(self.db, options, delivery, destination, self.clock.now())
+            [post] = await self._follow_posts([(delivery, destination)])
+            return post
         async with self.db.session() as session:
             article = await ArticleRepository(session).get(delivery.article_id)
         if article is None:
@@ -71,15 +76,56 @@ class Renderer:
             article = dataclasses.replace(article, title=headline)
         return await self.article_post(article, destination, delivery.kind)
 
-    def cache_key(self, delivery: Delivery, destination: Destination) -> Hashable | None:
-        """Deliveries with equal keys get the same post (the worker renders it once).
+    async def render_batch(self, items: Sequence[tuple[Delivery, Destination]]) -> list[Rendered]:
+        """The post of each delivery: followed-tag messages together, equal posts once."""
+        results: list[Rendered] = [None] * len(items)
+        follows = [
+            i
+            for i, (delivery, _) in enumerate(items)
+            if delivery.kind is DeliveryKind.FOLLOW and delivery.article_id is not None
+        ]
+        followed = await self._follows([items[i] for i in follows])
+        for i, result in zip(follows, followed, strict=True):
+            results[i] = result
+        cache: dict[Hashable, Rendered] = {}
+        skip = set(follows)
+        for i, (delivery, destination) in enumerate(items):
+            if i in skip:
+                continue
+            key = _same_post(delivery, destination)
+            if key is not None and key in cache:
+                results[i] = cache[key]
+                continue
+            try:
+                found: Rendered = await self(delivery, destination)
+            except Exception as exc:  # reported per delivery by the worker
+                found = exc
+            if key is not None:
+                cache[key] = found
+            results[i] = found
+        return results
 
-        None for kinds whose post depends on the recipient (followed tags, digests).
-        """
-        if delivery.kind in (DeliveryKind.FOLLOW, DeliveryKind.DIGEST):
-            return None
-        private = destination.kind is DestinationKind.PRIVATE
-        return (delivery.article_id, delivery.kind, delivery.payload, destination.platform, private)
+    async def _follows(self, items: Sequence[tuple[Delivery, Destination]]) -> list[Rendered]:
+        """Followed-tag messages of one batch; one at a time if the batch fails as a whole."""
+        if not items:
+            return []
+        try:
+            return list(await self._follow_posts(items))
+        except Exception:  # a bad row costs only its own message
+            log.warning("followed-tag batch could not be rendered together; one by one")
+        results: list[Rendered] = []
+        for item in items:
+            try:
+                results.extend(await self._follow_posts([item]))
+            except Exception as exc:  # reported per delivery by the worker
+                results.append(exc)
+        return results
+
+    async def _follow_posts(
+        self, items: Sequence[tuple[Delivery, Destination]]
+    ) -> list[Post | None]:
+        options = await self.current_options()
+        return await follow_posts(self.db, options, items, self.clock.now())
 
     async def article_post(
         self, article: Article, destination: Destination, kind: DeliveryKind = DeliveryKind.NEW
@@ -125,3 +171,11 @@ class Renderer:
         if article.breaking:
             return labels.breaking
         return None
+
+
+def _same_post(delivery: Delivery, destination: Destination) -> Hashable | None:
+    """Deliveries with equal keys get the same post; None when it depends on the recipient."""
+    if delivery.kind in (DeliveryKind.FOLLOW, DeliveryKind.DIGEST):
+        return None
+    private = destination.kind is DestinationKind.PRIVATE
+    return (delivery.article_id, delivery.kind, delivery.payload, destination.platform, private)

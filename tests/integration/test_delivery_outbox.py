@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 
 import pytest
 from delivery_kit import (
@@ -15,12 +15,13 @@ from delivery_kit import (
     publish,
     subscribe,
 )
-from sqlalchemy import update
+from sqlalchemy import event, update
 
 from bot.adapters.storage.subscribers import SubscriberRepository, TagRepository
 from bot.adapters.storage.tables import ArticleRow
 from bot.app import App
-from bot.core.model import DeliveryKind, DeliveryState
+from bot.core.model import Delivery, DeliveryKind, DeliveryState, Destination
+from bot.core.ports import Rendered
 from bot.services.fanout import article_to_subscribers, broadcast, fanout
 from bot.services.removal import delete_everywhere
 from sandbox import FakeTelegram, FakeX, ServerThread, wait_until_async
@@ -107,6 +108,60 @@ async def test_a_followed_post_being_sent_is_never_grouped_into_another_message(
     assert sum("خبر أول للمتابع" in text for text in texts) == 1
     assert sum("خبر ثان للمتابع" in text for text in texts) == 1
     assert fake_telegram.duplicates() == []
+
+
+async def test_followed_tag_messages_of_a_batch_are_rendered_together_with_a_few_queries(
+    app_factory: Factory, fake_telegram: FakeTelegram
+) -> None:
+    readers = list(range(740000, 740060))
+    for reader in readers:
+        fake_telegram.add_user(reader)
+    app = app_factory(NASHIR_DELIVERY_BATCH="200", NASHIR_TELEGRAM_RATE="1000")
+    await app.start()
+    await subscribe(app, readers)
+    first = await add_article(app, "خبر أول عن الطقس للمتابعين", tags=("الطقس",))
+    async with app.db.session() as session:
+        [tag] = await TagRepository(session).all()
+        repository = SubscriberRepository(session)
+        for reader in readers:
+            subscriber = await repository.get(reader)
+            assert subscriber is not None
+            await repository.follow(subscriber.id, tag.id)
+        await session.commit()
+    second = await add_article(app, "خبر ثان عن الطقس للمتابعين", tags=("الطقس",))
+    assert [await app.publishing.followers(a) for a in (first, second)] == [60, 60]
+
+    statements: list[str] = []
+    batches: list[tuple[int, int]] = []
+    rendering = app.worker.render
+
+    def count(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    class Counting:
+        async def render_batch(
+            self, items: Sequence[tuple[Delivery, Destination]]
+        ) -> list[Rendered]:
+            before = len(statements)
+            result = await rendering.render_batch(items)
+            batches.append((len(items), len(statements) - before))
+            return result
+
+    event.listen(app.db.engine.sync_engine, "before_cursor_execute", count)
+    app.worker.render = Counting()
+    report = await app.worker.drain()
+    event.remove(app.db.engine.sync_engine, "before_cursor_execute", count)
+
+    # 120 posts for 60 readers: one message each, both stories in it...
+    assert report.sent == 60
+    assert fake_telegram.duplicates() == []
+    for reader in readers:
+        [message] = fake_telegram.messages(reader)
+        assert "خبر أول عن الطقس" in message["text"]
+        assert "خبر ثان عن الطقس" in message["text"]
+    # ...rendered as one batch in a handful of statements, not several per message.
+    assert [items for items, _ in batches] == [120]
+    assert batches[0][1] <= 15, statements
 
 
 async def test_fanout_streams_recipients_in_pages_and_never_queues_twice(

@@ -19,7 +19,7 @@ from bot.adapters.storage.destinations import DestinationRepository
 from bot.adapters.storage.outbox import OutboxRepository
 from bot.core.clock import SystemClock
 from bot.core.model import Delivery, DeliveryKind, Destination, DestinationKind, Platform, Post
-from bot.services.delivery import DeliveryOptions, DeliveryWorker
+from bot.services.delivery import DeliveryOptions, DeliveryWorker, OneByOne
 
 CLOCK = SystemClock()
 
@@ -59,7 +59,7 @@ def worker(db: Database, publisher: RecordingPublisher, **options: object) -> De
     return DeliveryWorker(
         db,
         {Platform.CONSOLE.value: publisher},
-        render,
+        OneByOne(render),
         CLOCK,
         DeliveryOptions(**chosen),  # type: ignore[arg-type]
     )
@@ -145,7 +145,7 @@ async def test_the_next_batch_is_claimed_before_the_current_one_runs_dry(db: Dat
     subject = DeliveryWorker(
         db,
         {Platform.CONSOLE.value: publisher},
-        slow_render,
+        OneByOne(slow_render),
         CLOCK,
         DeliveryOptions(batch_size=20, concurrency=2, idle=30.0),
     )

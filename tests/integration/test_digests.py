@@ -24,6 +24,7 @@ from bot.core.model import (
     DeliveryState,
     DestinationKind,
     Platform,
+    Post,
 )
 
 # 21:00 in Aden (UTC+3) is 18:00 UTC
@@ -134,13 +135,21 @@ async def test_x_gets_the_top_three_of_the_digest_as_three_posts(make_app: Facto
     assert json.loads(channel.payload or "")["articles"] == ids
 
     x = destinations[to_x[0].destination_id]
-    post = await app.worker.render(
-        Delivery(
-            to_x[1].id, x.id, DeliveryKind.DIGEST, DeliveryState.PENDING, payload=to_x[1].payload
-        ),
-        x,
+    [post] = await app.worker.render.render_batch(
+        [
+            (
+                Delivery(
+                    to_x[1].id,
+                    x.id,
+                    DeliveryKind.DIGEST,
+                    DeliveryState.PENDING,
+                    payload=to_x[1].payload,
+                ),
+                x,
+            )
+        ]
     )
-    assert post is not None
+    assert isinstance(post, Post)
     assert "٢/٣" in post.text
 
 

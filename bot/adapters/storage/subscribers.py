@@ -8,10 +8,22 @@ delivery worker like any other post. Repositories never commit.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, String, and_, cast, delete, func, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    String,
+    and_,
+    case,
+    cast,
+    delete,
+    func,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.adapters.storage.rows import insert_ignoring_conflicts
@@ -59,6 +71,15 @@ class SubscriberRepository:
             select(SubscriberRow).where(SubscriberRow.user_id == user_id)
         )
         return None if row is None else _subscriber(row)
+
+    async def languages(self, chat_ids: Sequence[int]) -> dict[int, str]:
+        """The language of each of these private chats that is a subscriber's."""
+        rows = await self.session.execute(
+            select(SubscriberRow.chat_id, SubscriberRow.language).where(
+                SubscriberRow.chat_id.in_(sorted(set(chat_ids)))
+            )
+        )
+        return {int(chat_id): language for chat_id, language in rows}
 
     async def by_chat(self, chat_id: int) -> Subscriber | None:
         """The subscriber whose private chat this is."""
@@ -294,64 +315,130 @@ class FollowQueueRepository:
         self.session = session
 
     async def absorb(
-        self, delivery_id: int, destination_id: int, limit: int, *, due_by: datetime
-    ) -> list[int]:
-        """Take the other waiting follow posts of this chat into `delivery_id`.
+        self, leads: Sequence[tuple[int, int]], limit: int, *, due_by: datetime
+    ) -> dict[int, list[int]]:
+        """Group each chat's waiting follow posts into the first of them in `leads`.
 
-        Those due by `due_by` are marked skipped ("grouped into N") and their article ids are
-        kept in this delivery's payload, so a retry of the grouped message
-        still holds them. Returns every article id of the group, oldest first.
+        `leads` are the (delivery id, destination id) of follow posts about to be
+        rendered, all claimed in one batch. Returns each lead's article ids,
+        oldest first; an empty list for a lead that another message already
+        carries (it is sent as part of that one). The posts taken into a lead
+        are marked skipped ("grouped into N") and a group's article ids are kept
+        in its lead's payload, so a retry of the grouped message still holds them.
 
         No article may reach the chat twice, so a row is taken only when nobody
-        can be sending it: pending, or claimed in the same batch (the worker
-        renders a batch before sending any of it), and never rendered itself
-        (its payload is set the moment it is, and then it carries a group of its
-        own). The update checks all of it again as it writes, so a row another
-        instance claims meanwhile stays out of this group.
+        can be sending it: pending, or claimed in the same batch, and never
+        rendered itself (a lead of several articles carries its group in its
+        payload). The update checks all of it again as it writes, so a row
+        another instance claims meanwhile stays out of the group. A batch costs
+        the same few statements whether it holds one message or two hundred.
         """
-        row = await self.session.get(DeliveryRow, delivery_id)
-        if row is None or row.article_id is None:
-            return []
-        grouped: list[int] = _payload_ids(row.payload) or [row.article_id]
-        row.payload = json.dumps({"articles": grouped})  # rendered: never absorbed now
-        room = limit - len(grouped)
-        if room <= 0:
-            return grouped
-        waiting = (
-            DeliveryRow.destination_id == destination_id,
-            DeliveryRow.kind == DeliveryKind.FOLLOW.value,
-            DeliveryRow.id != delivery_id,
-            DeliveryRow.article_id.is_not(None),
-            DeliveryRow.next_attempt_at <= due_by,
-            DeliveryRow.payload.is_(None),
-            or_(
-                DeliveryRow.state == DeliveryState.PENDING.value,
-                and_(
-                    DeliveryRow.state == DeliveryState.SENDING.value,
-                    DeliveryRow.claimed_by == row.claimed_by,
-                ),
-            ),
+        found = await self.session.execute(
+            select(
+                DeliveryRow.id,
+                DeliveryRow.article_id,
+                DeliveryRow.payload,
+                DeliveryRow.last_error,
+                DeliveryRow.claimed_by,
+            ).where(DeliveryRow.id.in_([delivery_id for delivery_id, _ in leads]))
         )
-        candidates = select(DeliveryRow.id).where(*waiting).order_by(DeliveryRow.id).limit(room)
-        candidate_ids = list((await self.session.execute(candidates)).scalars())
-        if not candidate_ids:
-            return grouped
-        taken = await self.session.execute(
+        rows = {int(row.id): row for row in found}
+        claimers = {str(row.claimed_by) for row in rows.values() if row.claimed_by is not None}
+        waiting = _waiting([destination_id for _, destination_id in leads], due_by, claimers)
+        candidates = await self._candidates(waiting)
+        groups: dict[int, list[int]] = {}
+        picks: dict[int, int] = {}  # taken row -> the lead that takes it
+        rendered: set[int] = set()
+        for delivery_id, destination_id in sorted(leads):
+            row = rows.get(delivery_id)
+            absorbed = row is None or (row.last_error or "").startswith("grouped into")
+            if absorbed or row is None or row.article_id is None or delivery_id in picks:
+                groups[delivery_id] = []
+                continue
+            rendered.add(delivery_id)  # no later lead may take it
+            groups[delivery_id] = _payload_ids(row.payload) or [int(row.article_id)]
+            room = limit - len(groups[delivery_id])
+            for other, _ in candidates.get(destination_id, []):
+                if room <= 0:
+                    break
+                if other not in rendered and other not in picks and other != delivery_id:
+                    picks[other] = delivery_id
+                    room -= 1
+        joined, taken = await self._take(picks, waiting)
+        for missed in sorted(picks.keys() & groups.keys() - taken):  # a lead after all
+            row = rows[missed]
+            groups[missed] = _payload_ids(row.payload) or [int(row.article_id or 0)]
+        for lead in sorted(joined):
+            grouped = groups[lead]
+            grouped += [a for a in joined[lead] if a not in grouped]
+        carried = [
+            {"id": lead, "payload": json.dumps({"articles": groups[lead]})} for lead in joined
+        ]
+        if carried:
+            await self.session.execute(update(DeliveryRow), carried)
+        return groups
+
+    async def _candidates(
+        self, waiting: tuple[ColumnElement[bool], ...]
+    ) -> dict[int, list[tuple[int, int]]]:
+        """The follow posts that may join a message, per chat, oldest first."""
+        found = await self.session.execute(
+            select(DeliveryRow.id, DeliveryRow.destination_id, DeliveryRow.article_id)
+            .where(*waiting)
+            .order_by(DeliveryRow.id)
+        )
+        candidates: dict[int, list[tuple[int, int]]] = {}
+        for delivery_id, destination_id, article_id in found:
+            chat = candidates.setdefault(int(destination_id), [])
+            chat.append((int(delivery_id), int(article_id or 0)))
+        return candidates
+
+    async def _take(
+        self, picks: dict[int, int], waiting: tuple[ColumnElement[bool], ...]
+    ) -> tuple[dict[int, list[int]], set[int]]:
+        """Mark the picked posts as carried by their leads.
+
+        Returns the article ids each lead gains and the posts actually taken.
+        """
+        if not picks:
+            return {}, set()
+        note = case(
+            {taken: f"grouped into {lead}" for taken, lead in picks.items()},
+            value=DeliveryRow.id,
+        )
+        result = await self.session.execute(
             update(DeliveryRow)
-            .where(DeliveryRow.id.in_(candidate_ids), *waiting)
-            .values(state=DeliveryState.SKIPPED.value, last_error=f"grouped into {delivery_id}")
+            .where(DeliveryRow.id.in_(sorted(picks)), *waiting)
+            .values(state=DeliveryState.SKIPPED.value, last_error=note)
             .returning(DeliveryRow.id, DeliveryRow.article_id)
             .execution_options(synchronize_session=False)
         )
-        articles = sorted((int(i), int(a or 0)) for i, a in taken)
-        grouped += [article_id for _, article_id in articles if article_id not in grouped]
-        row.payload = json.dumps({"articles": grouped})
-        return grouped
+        joined: dict[int, list[int]] = {}
+        taken: set[int] = set()
+        for delivery_id, article_id in sorted((int(i), int(a or 0)) for i, a in result):
+            joined.setdefault(picks[delivery_id], []).append(article_id)
+            taken.add(delivery_id)
+        return joined, taken
 
-    async def was_absorbed(self, delivery_id: int) -> bool:
-        """Whether another follow post already carries this one."""
-        row = await self.session.get(DeliveryRow, delivery_id)
-        return row is not None and (row.last_error or "").startswith("grouped into")
+
+def _waiting(
+    destination_ids: Sequence[int], due_by: datetime, claimers: set[str]
+) -> tuple[ColumnElement[bool], ...]:
+    """Follow posts to these chats that may still join a message: not sent, not rendered."""
+    return (
+        DeliveryRow.destination_id.in_(sorted(set(destination_ids))),
+        DeliveryRow.kind == DeliveryKind.FOLLOW.value,
+        DeliveryRow.article_id.is_not(None),
+        DeliveryRow.next_attempt_at <= due_by,
+        DeliveryRow.payload.is_(None),
+        or_(
+            DeliveryRow.state == DeliveryState.PENDING.value,
+            and_(
+                DeliveryRow.state == DeliveryState.SENDING.value,
+                DeliveryRow.claimed_by.in_(sorted(claimers)),
+            ),
+        ),
+    )
 
 
 def _payload_ids(payload: str | None) -> list[int]:

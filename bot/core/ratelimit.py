@@ -110,6 +110,7 @@ class TelegramLimiter:
         self._sleep = sleep
         self._tat = 0.0  # theoretical arrival time of the next overall send
         self._released: deque[float] = deque()  # when admitted sends really went, last second
+        self._releasing = asyncio.Lock()  # one waiter watches the window at a time, in order
         self._chats: dict[str, deque[float]] = {}
         self._groups: set[str] = set()  # chats under the per-minute limit (few)
         self._held: dict[str, float] = {}
@@ -181,7 +182,17 @@ class TelegramLimiter:
             return None
 
     async def _release(self) -> None:
-        """Let a booked send go once the last second of real sends has room for it."""
+        """Let a booked send go once the last second of real sends has room for it.
+
+        One waiter at a time watches the window, the others queue behind it in
+        order: sixty-four tasks polling the same moment would all wake for
+        every send and sleep again, which at 300 sends a second costs more
+        than the sending.
+        """
+        async with self._releasing:
+            await self._release_alone()
+
+    async def _release_alone(self) -> None:
         while True:
             now = self._now()
             limit = math.ceil(self.rate(now) - 1e-9)  # 29.25 a second: 30 at most in one

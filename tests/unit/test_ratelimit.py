@@ -113,11 +113,13 @@ class StallingTime:
         self.now = 1000.0
         self._sleepers: list[tuple[float, int, asyncio.Future[None]]] = []
         self._order = itertools.count()
+        self.sleeps = 0
 
     def __call__(self) -> float:
         return self.now
 
     async def sleep(self, seconds: float) -> None:
+        self.sleeps += 1
         future = asyncio.get_running_loop().create_future()
         heapq.heappush(self._sleepers, (self.now + max(seconds, 0.0), next(self._order), future))
         await future
@@ -156,3 +158,24 @@ async def test_a_stalled_loop_does_not_release_a_burst_over_the_limit() -> None:
     assert _most_in_any_second(released) <= 30  # never over the limit, stall or not
     achieved = (len(released) - 1) / (released[-1] - released[0])
     assert achieved >= 0.9 * 30  # the stalls' lost time is made up, within the limit
+
+
+async def test_many_waiting_senders_do_not_all_wake_for_every_send() -> None:
+    time = StallingTime()
+    lim = TelegramLimiter(Limits(per_second=300), now=time, sleep=time.sleep)
+    chats = iter(f"u{i}" for i in range(1200))
+    released: list[float] = []
+
+    async def sender() -> None:
+        for chat in chats:
+            assert await lim.acquire(chat, ChatKind.PRIVATE, max_wait=120) is None
+            released.append(time.now)
+            if len(released) % 10 == 0:
+                time.stall(0.02)  # the loop busy with a batch: several slots pass at once
+
+    work = asyncio.gather(*(sender() for _ in range(64)))  # the worker's concurrency
+    await time.run(work)
+    await work
+    assert len(released) == 1200
+    assert _most_in_any_second(released) <= 300
+    assert time.sleeps <= 3 * len(released)  # a sleep or two per send, not one per waiter

@@ -48,6 +48,7 @@ FIRST_USER = 20_000_000
 ADMIN = 900_001
 CHANNEL = "nashir_demo"
 PG_ENV = "NASHIR_BENCH_DATABASE_URL"
+PROFILE_ENV = "NASHIR_BENCH_PROFILE"  # a folder: each instance writes a cProfile there
 NASHIR = Path(sys.executable).with_name("nashir")
 SETTLE = 20.0  # seconds without a new DM before a run is declared finished
 RUNS = (  # (scale, subscribers)
@@ -81,8 +82,11 @@ class Result:
         return self.rate / (30 * self.scale)
 
 
-def run() -> list[str]:
-    """Report lines: every scenario, scale and instance count that applies."""
+SCENARIOS = ("followed tag", "/broadcast")
+
+
+def run(scenarios: tuple[str, ...] = SCENARIOS, scales: tuple[int, ...] = (1, 10)) -> list[str]:
+    """Report lines: every scenario, scale and instance count that applies (or those chosen)."""
     pg = os.environ.get(PG_ENV)
     results: list[Result] = []
     lines = [
@@ -90,8 +94,8 @@ def run() -> list[str]:
         "of their own; rate from first to last arrival at the fake",
     ]
     with _fake() as url:
-        for scenario in ("followed tag", "/broadcast"):
-            for scale, users in RUNS:
+        for scenario in scenarios:
+            for scale, users in (run for run in RUNS if run[0] in scales):
                 results.append(_measure(url, scenario, scale, users, None))
                 if pg:
                     results.append(_measure(url, scenario, scale, users, pg))
@@ -192,7 +196,7 @@ def _instances(env: dict[str, str], count: int) -> Iterator[list[subprocess.Pope
             with log.open("wb") as out:
                 processes.append(
                     subprocess.Popen(
-                        [str(NASHIR), "--env-file", os.devnull, "run"],
+                        [*_command(folder, number), "--env-file", os.devnull, "run"],
                         cwd=folder,
                         env=env,
                         stdout=out,
@@ -212,6 +216,15 @@ def _instances(env: dict[str, str], count: int) -> Iterator[list[subprocess.Pope
                 process.kill()
         if all(process.returncode == 0 for process in processes):
             shutil.rmtree(folder, ignore_errors=True)  # logs stay when an instance failed
+
+
+def _command(folder: Path, number: int) -> list[str]:
+    """`nashir`, or under cProfile when NASHIR_BENCH_PROFILE names a folder for the profiles."""
+    profiles = os.environ.get(PROFILE_ENV)
+    if not profiles:
+        return [str(NASHIR)]
+    target = Path(profiles) / f"{folder.name}-{number}.prof"
+    return [sys.executable, "-m", "cProfile", "-o", str(target), "-m", "bot.cli"]
 
 
 def _wait_for_line(log: Path, process: subprocess.Popen[bytes], line: bytes) -> None:
@@ -514,11 +527,14 @@ def main() -> None:
     """`python -m bench.production [fake]`: the whole benchmark, or its fake's process."""
     parser = argparse.ArgumentParser(prog="python -m bench.production")
     parser.add_argument("role", nargs="?", choices=["fake"])
+    parser.add_argument("--scenario", choices=SCENARIOS, action="append", help="only these")
+    parser.add_argument("--scale", type=int, choices=[s for s, _ in RUNS], action="append")
     args = parser.parse_args()
     if args.role == "fake":
         _serve_fake()
         return
-    for line in run():
+    chosen = tuple(args.scenario or SCENARIOS), tuple(args.scale or [s for s, _ in RUNS])
+    for line in run(*chosen):
         print(line, flush=True)
 
 

@@ -39,6 +39,10 @@ _MONTH_DAY_YEAR = re.compile(
     rf"(?<![\w])(?P<m>{_MONTH_NAMES})\.?\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>\d{{4}})",
     re.IGNORECASE,
 )
+_YEAR_MONTH_DAY = re.compile(  # "2023 Jan 7", as citation metadata writes it
+    rf"(?<!\d)(?P<y>(?:19|20)\d{{2}})\s+(?P<m>{_MONTH_NAMES})\.?\s+(?P<d>\d{{1,2}})(?!\d)",
+    re.IGNORECASE,
+)
 _NUMERIC = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?!\d)")
 _NUMERIC_DMY = re.compile(
     r"(?<!\d)(?P<d>\d{1,2})[-/.](?P<m>\d{1,2})[-/.](?P<y>(?:19|20)\d{2})(?!\d)"
@@ -75,7 +79,7 @@ def visible_date(text: str, now: datetime, tz: object = UTC) -> datetime | None:
     relative = _relative(text, now)
     if relative is not None:
         return relative
-    for pattern in (_NUMERIC, _DAY_MONTH_YEAR, _MONTH_DAY_YEAR, _NUMERIC_DMY):
+    for pattern in (_NUMERIC, _DAY_MONTH_YEAR, _MONTH_DAY_YEAR, _YEAR_MONTH_DAY, _NUMERIC_DMY):
         match = pattern.search(text)
         if match is None:
             continue

@@ -28,10 +28,13 @@ _DATE_FORMATS: Final = (
     "%Y-%m-%d %H:%M",
     "%Y/%m/%d %H:%M:%S",
     "%Y/%m/%d %H:%M",
+    "%d/%m/%Y %H:%M:%S",
     "%d/%m/%Y %H:%M",
     "%d-%m-%Y %H:%M",
     "%Y-%m-%d",
     "%d/%m/%Y",
+    "%Y %b %d",  # citation metadata: "2023 Jan 7"
+    "%Y %B %d",
 )
 
 
@@ -75,6 +78,10 @@ class Meta:
             if name == key and value:
                 return value
         return None
+
+    def matching(self, pattern: re.Pattern[str]) -> list[str]:
+        """Every non-empty value whose key the pattern finds (a site's own date names)."""
+        return [value for name, value in self._pairs if value and pattern.search(name)]
 
     def get_all(self, key: str) -> list[str]:
         """Every non-empty value, for keys a page repeats (``article:tag``)."""

@@ -21,7 +21,7 @@ Per-source CSS selectors (`page_selectors`) win over a heuristic when they match
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Final
 
@@ -84,14 +84,33 @@ _PUBLISHED_META: Final = (
     "sailthru.date",
     "dc.date.issued",
     "dc.date",
+    "citation_publication_date",
+    "citation_online_date",
+    "citation_date",
     "date",
     "published",
+)
+_MODIFIED_META: Final = ("article:modified_time", "og:updated_time", "datemodified", "lastmod")
+# Other <meta> names that say "published" (w-published-date, published_on, publication-date).
+_PUBLISHED_NAME = re.compile(r"publi(?:shed|sh[-_.]?date|cation[-_.]?date)", re.IGNORECASE)
+# Machine-readable publication stamps outside <time> (<lit-timestamp publishdate=...>).
+_PUBLISHED_ATTRIBUTES: Final = (
+    "publishdate",
+    "data-publishdate",
+    "data-published",
+    "data-publish-date",
 )
 _DATE_ELEMENTS: Final = (
     "time, [itemprop=datePublished], [class*=date], [class*=Date], [class*=publish], "
     "[class*=posted], [id*=date], [class*=dateline], [class*=byline], [class*=time]"
 )
 _DATE_TEXT_MAX_CHARS: Final = 100
+_DATELINE_MAX_WORDS: Final = 15  # an unlabelled dateline; a longer text is a subtitle or a teaser
+# What follows these words is when the story was changed, not when it was published.
+_UPDATED_LABEL = re.compile(
+    r"\b(?:last\s+)?(?:updated|modified|revised|edited)\b|آخر تحديث|تم التحديث|تحديث|عُدِّل|عدل في",
+    re.IGNORECASE,
+)
 _AUTHOR_ELEMENTS: Final = (
     "[rel~=author], [itemprop=author] [itemprop=name], [itemprop=author], "
     "[class*=author-name], [class*=author_name], [class*=byline__name], [class*=byline] a, "
@@ -369,37 +388,105 @@ class _Page:
         return None
 
     def _published(self, heading: LexborNode | None) -> datetime | None:
-        candidates: list[str | None] = list(self.picked.get("published", []))
-        candidates.extend(self.meta.get(key) for key in _PUBLISHED_META)
-        candidates.append(str(self.json_ld.get("datePublished") or ""))
+        """When the story was published (not updated): the machine-readable stamps first.
+
+        A stamp written for readers ("Jun 24, 2025") in the metadata comes after
+        the date the page prints: site builders fill such fields with the day
+        the page was last published, while the dateline shows the story's day.
+        """
+        picked = self.picked.get("published", [])
+        for value in picked:
+            found = parse_datetime(value) or visible_date(value, self.now, SITE_TIMEZONE)
+            if found is not None:
+                return found
+        candidates: list[str | None] = [self.meta.get(key) for key in _PUBLISHED_META]
+        candidates.extend(self.meta.matching(_PUBLISHED_NAME))
+        candidates.append(_json_ld_text(self.json_ld.get("datePublished")))
         candidates.extend(node.attributes.get("datetime") for node in self.root.css("time"))
-        for raw in candidates:
-            parsed = parse_datetime(raw)
-            if parsed is not None:
-                return parsed
+        for name in _PUBLISHED_ATTRIBUTES:
+            candidates.extend(node.attributes.get(name) for node in self.root.css(f"[{name}]"))
+        stamps = [parsed for parsed in map(parse_datetime, candidates) if parsed is not None]
+        if stamps:
+            return _in_local_time(stamps[0], stamps[1:])
+        printed = self._printed_date(heading)
+        if printed is not None:
+            return printed
         for raw in candidates:  # "July 17, 2025" in a <meta>: written for readers
             found = visible_date(raw or "", self.now, SITE_TIMEZONE)
             if found is not None and len(raw or "") <= _DATE_TEXT_MAX_CHARS:
                 return found
+        # The page says only when it was updated: the story is at least that old.
+        printed = self._printed_date(heading, updates=True)
+        if printed is not None:
+            return printed
+        modified = [self.meta.get(key) for key in _MODIFIED_META]
+        modified.append(_json_ld_text(self.json_ld.get("dateModified")))
+        return next(filter(None, map(parse_datetime, modified)), None)
+
+    def _printed_date(
+        self, heading: LexborNode | None, *, updates: bool = False
+    ) -> datetime | None:
+        """The date the page shows: the dateline under the headline, else a dated element.
+
+        Menus and "latest stories" cards carry dates of other stories, so the
+        first short dated text after the headline is tried before any element
+        whose class says "date"; an "Updated ..." part dates a change, not the
+        story, and is taken only when `updates` allows it.
+        """
+        if updates:
+            read: Callable[[str], str] = _unchanged
+        else:
+            read = _before_update
+            under = self._date_under_headline(heading or self.root.css_first("h1"))
+            if under is not None:
+                return under
         for node in self.root.css(_DATE_ELEMENTS):
             text = clean_text(node.text())
             if len(text) <= _DATE_TEXT_MAX_CHARS:
-                found = visible_date(text, self.now, SITE_TIMEZONE)
+                found = visible_date(read(text), self.now, SITE_TIMEZONE)
                 if found is not None:
                     return found
-        return self._date_under_headline(heading)
+        return None
 
     def _date_under_headline(self, heading: LexborNode | None) -> datetime | None:
-        """The first short text after the headline that is a date: an unlabelled dateline."""
-        heading = heading or self.root.css_first("h1")
+        """The dateline: the first short dated text after the headline.
+
+        When it says only "Updated ...", the block around it may still give
+        the publication date ("May 3. <i>Updated: May 7</i>"); if it does not,
+        the update is the only day the page gives for the story.
+        """
         if heading is None:
             return None
-        dated = self.texts.minimal(
-            lambda text: visible_date(text, self.now) is not None, _DATE_TEXT_MAX_CHARS
-        )
-        for node in after(self.root, heading, dated)[:1]:
-            return visible_date(clean_text(node.text()), self.now, SITE_TIMEZONE)
-        return None
+        dated = self.texts.minimal(self._is_dateline, _DATE_TEXT_MAX_CHARS)
+        later = after(self.root, heading, dated)
+        if not later:
+            return None
+        first = later[0]
+        text = clean_text(first.text())
+        found = visible_date(_before_update(text), self.now, SITE_TIMEZONE)
+        if found is not None:
+            return found
+        block = first.parent
+        for _ in range(2):  # the dateline's parent, then its grandparent
+            if block is None or len(clean_text(block.text())) > _DATE_TEXT_MAX_CHARS:
+                break
+            inside = {n.mem_id for n in block.traverse()}
+            for node in later[1:]:
+                if node.mem_id in inside:
+                    found = visible_date(
+                        _before_update(clean_text(node.text())), self.now, SITE_TIMEZONE
+                    )
+                    if found is not None:
+                        return found
+            found = visible_date(_before_update(clean_text(block.text())), self.now, SITE_TIMEZONE)
+            if found is not None:
+                return found
+            block = block.parent
+        return visible_date(text, self.now, SITE_TIMEZONE)
+
+    def _is_dateline(self, text: str) -> bool:
+        """A short dated text: a subtitle or a teaser that mentions a day is no dateline."""
+        return len(text.split()) <= _DATELINE_MAX_WORDS and visible_date(text, self.now) is not None
 
     def _author(self) -> str | None:
         picked = self._picked_text("author")
@@ -434,6 +521,37 @@ def _document_title(tree: LexborHTMLParser) -> str:
             if text:
                 return text
     return ""
+
+
+def _unchanged(text: str) -> str:
+    return text
+
+
+def _before_update(text: str) -> str:
+    """A dateline without its "Updated: ..." part, which dates a change, not the story."""
+    return _UPDATED_LABEL.split(text, maxsplit=1)[0]
+
+
+def _in_local_time(stamp: datetime, others: list[datetime]) -> datetime:
+    """`stamp`, written in the site's own offset when another stamp gives that instant so.
+
+    A page may give the moment in UTC in one field (``article:published_time``)
+    and in local time in another (JSON-LD): the instant is the same, but the
+    day the site printed it on is the local one.
+    """
+    if stamp.utcoffset():
+        return stamp
+    for other in others:
+        if other.utcoffset() and other == stamp:
+            return other
+    return stamp
+
+
+def _json_ld_text(value: object) -> str | None:
+    """A JSON-LD date as text: a string, or the first of a list of them."""
+    if isinstance(value, list):
+        value = value[0] if value else None
+    return value if isinstance(value, str) else None
 
 
 def _trim_byline(text: str) -> str | None:

@@ -47,7 +47,7 @@ _SKIPPED_ROLES: Final = frozenset(
 _UNLIKELY = re.compile(
     r"-ad-|ad-break|agegate|banner|breadcrumb|combx|comment|community|cookie|consent|disqus|"
     r"footer|gdpr|legends|menu|modal|newsletter|outbrain|pager|pagination|popup|promo|"
-    r"related|remark|replies|rss|share|sharing|shoutbox|sidebar|skyscraper|social|sponsor|"
+    r"related|remark|replies|rss|share(?!able)|sharing|shoutbox|sidebar|skyscraper|social|sponsor|"
     r"subscribe|supplemental|taboola|teaser|recommend|read-?more|most-?read|trending|"
     r"caption|credit|byline|author-?bio|about-?the-?author|dateline",
     re.IGNORECASE,
@@ -55,7 +55,7 @@ _UNLIKELY = re.compile(
 _MAYBE = re.compile(r"and|article|body|column|content|main|shadow|story|entry|post", re.IGNORECASE)
 _NEGATIVE = re.compile(
     r"hidden|banner|combx|comment|com-|contact|foot|footer|footnote|gdpr|masthead|media|meta|"
-    r"outbrain|promo|related|scroll|share|shoutbox|sidebar|skyscraper|sponsor|shopping|tags|"
+    r"outbrain|promo|related|scroll|share(?!able)|shoutbox|sidebar|skyscraper|sponsor|shopping|tags|"
     r"tool|widget|caption|byline|author|credit",
     re.IGNORECASE,
 )
@@ -357,6 +357,10 @@ def _climb(
                 break
             node = node.parent
     current = top
+    if not prose.get(current.mem_id):
+        # Its paragraphs sit among links (a "read also" box inside the story):
+        # no measure of how much more prose an ancestor holds, so no widening.
+        return current
     while True:
         wider = None
         for level, ancestor in enumerate(_ancestors(current, root)):

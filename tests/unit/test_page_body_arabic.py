@@ -1,0 +1,58 @@
+"""The body on Arabic news pages: layouts met in the Arabic pages of the evaluation set."""
+
+from __future__ import annotations
+
+from bot.adapters.sources.pages import extract_article
+
+URL = "https://akhbar.example/2024/05/13/story"
+STORY = (
+    "أعلنت وزارة النقل تشغيل عشر سيارات كهربائية للأجرة في العاصمة الإدارية اعتبارا من الأربعاء.",
+    "وقال الوزير إن الحجز سيكون عبر تطبيق للهاتف المحمول، وإن الدفع متاح نقدا أو بالبطاقة.",
+    "وأضاف أن السيارات مراقبة بكاميرات من الداخل والخارج، وأنها متصلة بغرفة تحكم مركزية.",
+    "ومن المقرر أن يرتفع عدد السيارات إلى مئة وخمس وأربعين سيارة على مراحل خلال العام الجاري.",
+)
+HEADLINE = "النقل تشغل سيارات أجرة كهربائية في العاصمة الإدارية"
+
+
+def page(body: str, header: str = "") -> str:
+    return (
+        f"<html><head><title>{HEADLINE} - الأخبار</title></head><body>"
+        f"<div class='site'>{header}<h1>{HEADLINE}</h1>{body}</div></body></html>"
+    )
+
+
+def test_paragraphs_marked_shareable_are_the_story_and_its_image_caption_is_not() -> None:
+    # youm7 marks every paragraph "selectionShareable" (select a passage to share it):
+    # the paragraphs are the story, not a share bar.
+    paragraphs = [f'<p class="selectionShareable">{s}</p>' for s in STORY]
+    caption = (
+        '<div class="imgcontainer"><img src="/taxi.jpg" alt="التاكسي الكهربائي"><br>'
+        '<span class="uplCaption">التاكسي الكهربائي</span></div>'
+    )
+    body = "".join(paragraphs[:2]) + caption + "".join(paragraphs[2:])
+    html = page(f'<div id="articleBody">{body}</div>')
+    assert extract_article(html, URL).body == STORY
+
+
+def test_a_short_story_beside_an_inline_read_also_box_is_not_widened_to_the_page() -> None:
+    # A short story whose container also holds a "إقرأ أيضاً" box of links has
+    # no paragraph the widening step counts as prose; widening then must not
+    # take the staff lines of the page's header for the story.
+    teaser = (
+        '<div class="jnews_inline_related_post_wrapper"><h3>إقرأ أيضاً</h3>'
+        '<h3><a href="/1">المدير الفني لفريق الفيوم: هدفنا المربع الذهبي.. فيديو</a></h3>'
+        '<h3><a href="/2">مصر تكسر حاجز ألف إصابة بكورونا منذ 169 يوما.. زيادة كبيرة</a></h3></div>'
+    )
+    source = "<p>المصدر: وكالات الأنباء العالمية والمحلية بالقاهرة</p>"
+    story = f"<p>{STORY[0]}</p>{teaser}<p>{STORY[1]}</p>{source}"
+    header = (
+        '<div class="masthead-staff"><p>الإشراف العام : إلهام أبو الفتح</p>'
+        "<p>رئيس التحرير : محمود مكاوي</p><p>مدير التحرير: طه جبريل وآخرون من فريق العمل</p>"
+        "<div>الإشراف العام : إلهام أبو الفتح | رئيس التحرير : محمود مكاوي | مدير التحرير</div>"
+        "</div>"
+    )
+    inner = f'<div class="content-inner">{story}</div>'
+    html = page(f'<div class="entry-content">{inner}</div>', header)
+    body = extract_article(html, URL).body
+    assert body[: len(STORY[:2])] == STORY[:2]
+    assert not any("رئيس التحرير" in line for line in body)

@@ -24,6 +24,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Final
+from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -70,7 +71,6 @@ _TAG_LABELS: Final = frozenset(
 )
 _TAG_BLOCK_MAX_CHARS: Final = 600
 _OUTLET_SUFFIX = re.compile(r"\s*[ـ\-–—|/:]+\s*(?:متابعات|خاص|وكالات)\s*$")
-_TITLE_SEPARATORS: Final = ("|", "-", "–", "—", "»", "::", ":", "·")
 _TAG_TRIM: Final = " #،,؛;:.|/\\\"'«»()[]{}"
 _PUBLISHED_META: Final = (
     "article:published_time",
@@ -120,7 +120,16 @@ _AUTHOR_MAX_CHARS: Final = 60
 _HEADLINE_MIN_CHARS: Final = 10
 # A byline element holding a date, a bare "By" or a label is no name.
 _NOT_A_NAME = re.compile(r"\d|^(?:by|the author|author|authors|بقلم|كتب)$", re.IGNORECASE)
-_SEPARATOR_SPLIT = re.compile(r"\s[|\-–—»:·]\s")
+# Between a title's segments: spaced dashes, pipes, guillemets and bullets, or a bare pipe.
+_TITLE_SPLIT = re.compile(r"\s+[|\-–—»·•]\s+|\s*\|\s*|\s+::\s+")
+_HOST_LABEL_MIN_CHARS: Final = 4
+# An <h1> much shorter than the metadata's headline is a kicker or a section name.
+_SHORT_HEADING_SHARE: Final = 0.6
+# <h1>s that templates give to widgets, not stories.
+_NOT_HEADLINES: Final = frozenset(
+    {"menu", "main menu", "search", "blog", "our blog", "the blog", "contact us", "home",
+     "navigation", "open menu close menu", "القائمة", "بحث", "الرئيسية"}
+)  # fmt: skip
 _WORD = re.compile(r"\w+")
 _BYLINE_PREFIX = re.compile(
     r"^(?:written\s+by|posted\s+by|reviewed\s+by|by|بقلم|كتب|كتبت|إعداد|اعداد)\s*[:：]?\s+",
@@ -229,37 +238,68 @@ class _Page:
     # -- fields ------------------------------------------------------------
 
     def _title(self) -> tuple[str, LexborNode | None]:
+        """The headline, and the heading element that shows it when there is one.
+
+        A visible ``<h1>`` that the metadata (``og:title``, ``twitter:title``,
+        ``<title>``) names, or that shares its words, is the headline readers
+        see and is taken as shown, unless it is much shorter than the
+        metadata's (a kicker or a section name rather than the story). With no
+        such ``<h1>``, the metadata's headline is its first part that is not
+        the site's name: "Story | Site", "Site » Story" and "Story - Subtitle
+        - Site" give "Story".
+        """
         picked = self._picked_text("title")
         if picked is not None:
             return picked, None
-        og_title = self.meta.get("og:title") or ""
+        meta_title = self.meta.get("og:title") or self.meta.get("twitter:title") or ""
         site_names = [
             n for n in (self.meta.get("og:site_name"), self.meta.get("application-name")) if n
         ]
         h1s = [(node, clean_text(node.text())) for node in self.root.css("h1")]
-        titles = f"{og_title} {self.head_title}"
-        site_names.extend(text for _, text in h1s if _is_site_segment(text, titles))
-        h1s = [(node, text) for node, text in h1s if text and text not in site_names]
+        segments = _site_segments(meta_title, self.head_title)
+        site_names.extend(text for _, text in h1s if text.casefold() in segments)
+        site = _SiteName(site_names, self.url)
+        named = [site.without_name(t) for t in (meta_title, self.head_title) if t]
+        named += [site.story(t) for t in (meta_title, self.head_title) if t]
+        named = [t for t in named if t]
+        # Without og:title, a <title> reading "Site | Story" still names the story.
+        head_story = site.without_name(self.head_title)
+        story = site.story(meta_title or (head_story if head_story != self.head_title else ""))
+        h1s = [
+            (node, text)
+            for node, text in h1s
+            if text
+            and text.casefold() not in _NOT_HEADLINES
+            and (
+                any(_same_words(text, t) for t in named)
+                or (text not in site_names and not site.names(text))
+            )
+        ]
         for node, text in h1s:
-            if og_title and og_title.startswith(text):
+            if any(_same_words(site.without_name(text), t) for t in named):
                 return text, node
+        titles = f"{meta_title} {self.head_title}"
         for node, text in h1s:
             if _names_the_story(text, titles):
-                return text, node
-        stripped = _strip_site_name(og_title, site_names)
-        if stripped:
-            return stripped, self._heading_with_text(stripped)
+                shown = site.without_name(text)
+                if story and len(site.story(shown)) < _SHORT_HEADING_SHARE * len(story):
+                    return story, self._heading_with_text(story) or node
+                return shown, node
+        if story:
+            return story, self._heading_with_text(story)
         counters = find_counters(self.texts)
         heading = _heading_before(self.root, counters[0]) if counters else None
         if heading is None and h1s:
             heading = h1s[0][0]
         if heading is not None:
             return clean_text(heading.text()), heading
-        fallback = _strip_site_name(self.head_title, site_names)
-        if not fallback:
-            fallback = clean_text(str(self.json_ld.get("headline") or ""))
+        fallback = site.story(self.head_title) or clean_text(
+            str(self.json_ld.get("headline") or "")
+        )
         if fallback:
             return fallback, None
+        if meta_title or self.head_title:
+            return meta_title or self.head_title, None
         raise ParseError("no headline found", url=self.url)
 
     def _heading_with_text(self, text: str) -> LexborNode | None:
@@ -561,16 +601,56 @@ def _trim_byline(text: str) -> str | None:
     return text.strip(LABEL_TRIM + ",،") or None
 
 
-def _strip_site_name(title: str, site_names: list[str]) -> str:
-    for name in site_names:
-        for separator in _TITLE_SEPARATORS:
-            suffix = f" {separator} {name}"
-            if title.endswith(suffix):
-                return title[: -len(suffix)].strip()
-            prefix = f"{name} {separator} "
-            if title.startswith(prefix):
-                return title[len(prefix) :].strip()
-    return title
+class _SiteName:
+    """Tells the site's name from the story in a title: "Story | Site", "Site - Story"."""
+
+    def __init__(self, names: list[str], url: str) -> None:
+        self._names = {_squeezed(n) for n in names if _squeezed(n)}
+        host = (urlsplit(url).hostname or "").removeprefix("www.")
+        self._host = _squeezed(host)
+        first = host.split(".")[0]
+        self._label = _squeezed(first) if len(first) >= _HOST_LABEL_MIN_CHARS else ""
+
+    def names(self, segment: str) -> bool:
+        """Whether a title segment is the site's name (as declared, or its host name)."""
+        key = _squeezed(segment)
+        if not key:
+            return False
+        if key in self._names:
+            return True
+        if len(key) >= _HOST_LABEL_MIN_CHARS and key in self._host:
+            return True
+        return bool(self._label) and self._label in key and len(key) <= len(self._label) + 12
+
+    def without_name(self, title: str) -> str:
+        """The title without the site's name before or after it, as written."""
+        bounds = [0, *(i for m in _TITLE_SPLIT.finditer(title) for i in m.span()), len(title)]
+        parts = [(bounds[i], bounds[i + 1]) for i in range(0, len(bounds), 2)]
+        kept = [(start, end) for start, end in parts if title[start:end].strip()]
+        while kept and self.names(title[kept[0][0] : kept[0][1]]):
+            kept.pop(0)
+        while kept and self.names(title[kept[-1][0] : kept[-1][1]]):
+            kept.pop()
+        return title[kept[0][0] : kept[-1][1]].strip() if kept else ""
+
+    def story(self, title: str) -> str:
+        """The title's first segment that is not the site's name ("Story - Subtitle | Site")."""
+        segments = [part.strip() for part in _TITLE_SPLIT.split(title) if part.strip()]
+        for segment in segments:
+            if not self.names(segment):
+                return segment
+        # A title that is only the site's name names no story; one whose every
+        # part looks like the site (a site name set to the headline) starts with it.
+        return segments[0] if len(segments) > 1 else ""
+
+
+def _squeezed(text: str | None) -> str:
+    """Letters and digits only, case-folded: "Move.org" and "move org" are one name."""
+    return "".join(_WORD.findall((text or "").casefold())).replace("_", "")
+
+
+def _same_words(a: str, b: str) -> bool:
+    return _WORD.findall(a.casefold()) == _WORD.findall(b.casefold())
 
 
 def _names_the_story(heading: str, titles: str) -> bool:
@@ -588,10 +668,30 @@ def _names_the_story(heading: str, titles: str) -> bool:
     return any(w in words for w in _WORD.findall(folded) if len(w) > 2)
 
 
-def _is_site_segment(heading: str, titles: str) -> bool:
-    """Whether an ``<h1>`` is the site's name: the part of the title after its last separator."""
-    segments = [part.strip().casefold() for part in _SEPARATOR_SPLIT.split(titles) if part.strip()]
-    return len(segments) > 1 and heading.casefold() in segments[1:]
+def _site_segments(meta_title: str, head_title: str) -> set[str]:
+    """Segments of the titles that name the site, not the story (case-folded).
+
+    ``<title>`` "Story | Site" beside ``og:title`` "Story" gives "Site"; so
+    does "Site » Story". Both titles ending in the same segment end in the
+    site's name. Without ``og:title``, what follows the first segment is taken
+    for the site.
+    """
+    head = [part.strip().casefold() for part in _TITLE_SPLIT.split(head_title) if part.strip()]
+    meta = [part.strip().casefold() for part in _TITLE_SPLIT.split(meta_title) if part.strip()]
+    found: set[str] = set()
+    if len(head) < 2:
+        return found
+    if len(meta) >= 2 and head != meta and head[-1] == meta[-1]:
+        found.add(head[-1])
+    if meta_title:
+        folded = meta_title.casefold()
+        # "Site » Story" when the story is what og:title says, else "Story | Site"
+        part = head[0] if head[-1] in folded else head[-1]
+        if part not in folded:
+            found.add(part)
+    else:
+        found.update(head[1:])
+    return found
 
 
 def _heading_before(root: LexborNode, anchor: LexborNode) -> LexborNode | None:

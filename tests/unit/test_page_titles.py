@@ -1,0 +1,83 @@
+"""Which headline a page gets: the visible one the metadata names, never the site's name."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.adapters.sources.pages import extract_article
+
+URL = "https://www.harbour-news.example/2025/03/story"
+STORY = "<p>The port closed at noon on Monday, officials said, after the storm hit the coast.</p>"
+
+
+def title_of(head: str, body: str) -> str:
+    html = f"<html><head>{head}</head><body>{body}{STORY}</body></html>"
+    return extract_article(html, URL).title
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        '<meta property="og:title" content="Storm closes the port | Harbour News">',
+        "<title>Harbour News » Storm closes the port</title>"
+        '<meta property="og:title" content="Storm closes the port">',
+        '<meta property="og:title" content="Storm closes the port - Harbour-News.example">',
+        '<meta property="og:title" content="HARBOUR NEWS — Storm closes the port">'
+        '<meta property="og:site_name" content="Harbour News">',
+    ],
+)
+def test_the_site_name_is_left_out_before_or_after_the_story(head: str) -> None:
+    assert title_of(head, "<h1>Harbour News</h1>") == "Storm closes the port"
+
+
+def test_without_a_visible_headline_the_metadata_gives_its_first_part() -> None:
+    head = (
+        '<meta property="og:title" content="Storm closes the port - what we know | Harbour News">'
+    )
+    assert title_of(head, "<div>no heading here</div>") == "Storm closes the port"
+
+
+def test_the_visible_headline_comes_back_whole_when_the_metadata_names_it() -> None:
+    head = (
+        '<meta property="og:title" content="Storm closes the port - what we know | Harbour News">'
+    )
+    body = "<h1>Storm closes the port - what we know</h1>"
+    assert title_of(head, body) == "Storm closes the port - what we know"
+
+
+def test_a_widget_heading_is_not_the_headline() -> None:
+    head = '<meta property="og:title" content="Storm closes the port | Harbour News">'
+    assert title_of(head, "<h1>Menu</h1><h1>Search</h1>") == "Storm closes the port"
+
+
+def test_a_kicker_much_shorter_than_the_story_gives_way_to_the_metadata() -> None:
+    head = '<meta property="og:title" content="How the storm closed the port for a week">'
+    body = "<h1>Port - the first day</h1>"
+    assert title_of(head, body) == "How the storm closed the port for a week"
+
+
+def test_a_title_that_is_only_the_site_name_leaves_the_visible_headline() -> None:
+    assert title_of("<title>Harbour News</title>", "<h1>Storm closes the port</h1>") == (
+        "Storm closes the port"
+    )
+
+
+def test_a_site_name_set_to_the_headline_still_gives_the_headline() -> None:
+    head = (
+        '<meta property="og:title" content="Storm closes the port | Harbour">'
+        '<meta property="og:site_name" content="Storm closes the port">'
+    )
+    assert title_of(head, "<h1>Storm closes the port</h1>") == "Storm closes the port"
+
+
+def test_without_og_title_a_site_and_story_title_beats_an_unrelated_heading() -> None:
+    head = "<title>Harbour News | harbour-news.example - Storm closes the port</title>"
+    assert title_of(head, "<h1>Pulse!</h1>") == "Storm closes the port"
+
+
+def test_arabic_site_name_after_a_separator_is_left_out() -> None:
+    head = (
+        '<meta property="og:title" content="العاصفة تغلق ميناء عدن | مرصد اليمن">'
+        '<meta property="og:site_name" content="مرصد اليمن">'
+    )
+    assert title_of(head, "<h1>مرصد اليمن</h1>") == "العاصفة تغلق ميناء عدن"

@@ -110,6 +110,8 @@ class TelegramLimiter:
         self._sleep = sleep
         self._tat = 0.0  # theoretical arrival time of the next overall send
         self._released: deque[float] = deque()  # when admitted sends really went, last second
+        self._due = 0.0  # the moment the last send was paced for (it may have gone a bit later)
+        self._releasing = asyncio.Lock()  # one waiter watches the window at a time, in order
         self._releasing = asyncio.Lock()  # one waiter watches the window at a time, in order
         self._chats: dict[str, deque[float]] = {}
         self._groups: set[str] = set()  # chats under the per-minute limit (few)
@@ -185,28 +187,42 @@ class TelegramLimiter:
         """Let a booked send go once the last second of real sends has room for it.
 
         One waiter at a time watches the window, the others queue behind it in
-        order: sixty-four tasks polling the same moment would all wake for
-        every send and sleep again, which at 300 sends a second costs more
-        than the sending.
+        order: when the loop falls behind, dozens of senders reach this point
+        together, and if each polled the window they would all wake for every
+        send, which at 300 sends a second costs more than the sending. Sends
+        are paced from the moment the previous one was due, not from when its
+        sleep happened to end, so a coarse loop's late wake-ups do not add up
+        along the queue; a stall (a wake-up far past its moment) starts the
+        pace again from now, so the late ones never go in one burst.
         """
         async with self._releasing:
-            await self._release_alone()
+            while True:
+                now = self._now()
+                target = self._next_moment(now)
+                if target <= now:
+                    break
+                await self._sleep(target - now)
+            late = now - target
+            self._due = target if late <= self._spacing(now) / 2 else now
+            self._released.append(now)
 
-    async def _release_alone(self) -> None:
-        while True:
-            now = self._now()
-            limit = math.ceil(self.rate(now) - 1e-9)  # 29.25 a second: 30 at most in one
-            window = self._released
-            while window and window[0] <= now - 1.0:
-                window.popleft()
-            spacing = 1.0 / (self.rate(now) * self.limits.catch_up)
-            if window and now < window[-1] + spacing:
-                await self._sleep(window[-1] + spacing - now)
-                continue
-            if len(window) < limit:
-                window.append(now)
-                return
-            await self._sleep(window[-limit] + 1.0 - now)
+    def _next_moment(self, now: float) -> float:
+        """When the next send may go: spaced from the last, and room in its second."""
+        window = self._released
+        while window and window[0] <= now - 1.0:
+            window.popleft()
+        spacing = self._spacing(now)
+        moment = now
+        if window:
+            moment = max(moment, self._due + spacing, window[-1] + spacing / 2)
+        limit = math.ceil(self.rate(now) - 1e-9)  # 29.25 a second: 30 at most in one
+        if len(window) >= limit:
+            moment = max(moment, window[-limit] + 1.0)
+        return moment
+
+    def _spacing(self, now: float) -> float:
+        """The closest two sends follow each other (catching up after a stall)."""
+        return 1.0 / (self.rate(now) * self.limits.catch_up)
 
     def penalize(self, chat: str, retry_after: float) -> None:
         """A 429 for `chat`: hold it exactly `retry_after`, slow everything for a while."""

@@ -1,4 +1,4 @@
-"""Which headline a page gets: the visible one the metadata names, never the site's name."""
+"""Which headline and author a page gets: what the page shows, never the site's own name."""
 
 from __future__ import annotations
 
@@ -81,3 +81,45 @@ def test_arabic_site_name_after_a_separator_is_left_out() -> None:
         '<meta property="og:site_name" content="مرصد اليمن">'
     )
     assert title_of(head, "<h1>مرصد اليمن</h1>") == "العاصفة تغلق ميناء عدن"
+
+
+# -- the author ----------------------------------------------------------------
+
+
+def author_of(head: str, body: str) -> str | None:
+    html = (
+        f"<html><head>{head}</head><body><h1>Storm closes the port</h1>{body}{STORY}</body></html>"
+    )
+    return extract_article(html, URL).author
+
+
+def test_citation_authors_are_the_author_line() -> None:
+    head = "".join(
+        f'<meta name="citation_author" content="{name}">' for name in ("Aditya M", "Varun A")
+    )
+    assert author_of(head, "") == "Aditya M, Varun A"
+
+
+def test_an_author_escaped_twice_is_read_once_decoded() -> None:
+    head = (
+        '<script type="application/ld+json">{"@type": "NewsArticle", '
+        '"author": {"name": "Maria &amp; Katerina"}}</script>'
+    )
+    assert author_of(head, "") == "Maria & Katerina"
+
+
+def test_a_site_named_as_its_own_author_gives_way_to_the_byline() -> None:
+    head = (
+        '<meta property="og:site_name" content="Harbour News">'
+        '<meta name="author" content="Harbour News">'
+    )
+    assert author_of(head, '<span class="byline">By Jane Doe</span>') == "Jane Doe"
+    assert author_of(head, "") == "Harbour News"
+
+
+def test_a_byline_label_or_a_month_is_no_name() -> None:
+    body = (
+        '<p class="author">Written by</p><p class="author">Mar 3, 2024</p>'
+        '<a rel="author">Jo Roe</a>'
+    )
+    assert author_of("", body) == "Jo Roe"

@@ -8,6 +8,7 @@ the timestamp reader, since the site prints the same layouts in both.
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections.abc import Iterator
@@ -145,7 +146,7 @@ def _split_keywords(text: str) -> list[str]:
 
 def author(meta: Meta, json_ld: dict[str, Any]) -> str | None:
     """The author the metadata names: JSON-LD ``author``, else an author ``<meta>``."""
-    names = _names(json_ld.get("author"))
+    names = _names(json_ld.get("author")) or meta.get_all("citation_author")[:10]
     if names:
         return ", ".join(dict.fromkeys(names))
     for key in ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator"):
@@ -159,7 +160,7 @@ def _names(value: Any, depth: int = 0) -> list[str]:
     if depth > 3:
         return []
     if isinstance(value, str):
-        text = clean_text(value)
+        text = clean_text(html.unescape(value))  # "Maria &amp; Katerina" escaped twice
         return [text] if text and not text.startswith(("http://", "https://")) else []
     if isinstance(value, dict):
         return _names(value.get("name"), depth + 1)

@@ -119,7 +119,11 @@ _AUTHOR_ELEMENTS: Final = (
 _AUTHOR_MAX_CHARS: Final = 60
 _HEADLINE_MIN_CHARS: Final = 10
 # A byline element holding a date, a bare "By" or a label is no name.
-_NOT_A_NAME = re.compile(r"\d|^(?:by|the author|author|authors|بقلم|كتب)$", re.IGNORECASE)
+_NOT_A_NAME = re.compile(
+    r"\d|^(?:by|the author|author|authors|written by|posted by|sign in|name\s*\*?|بقلم|كتب"
+    r"|jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)\.?$",
+    re.IGNORECASE,
+)
 # Between a title's segments: spaced dashes, pipes, guillemets and bullets, or a bare pipe.
 _TITLE_SPLIT = re.compile(r"\s+[|\-–—»·•]\s+|\s*\|\s*|\s+::\s+")
 _HOST_LABEL_MIN_CHARS: Final = 4
@@ -533,13 +537,20 @@ class _Page:
         if picked is not None:
             return _trim_byline(picked)
         declared = author(self.meta, self.json_ld)
-        if declared:
-            return _trim_byline(declared)
+        declared = _trim_byline(declared) if declared else None
+        site = {
+            _squeezed(n) for n in (self.meta.get("og:site_name"), self.meta.get("application-name"))
+        } - {""}
+        if declared and _squeezed(declared) not in site:
+            return declared
+        # No author, or the site named as its own author: a byline may name a person.
         for node in self.root.css(_AUTHOR_ELEMENTS):
             name = _trim_byline(clean_text(node.text()))
             if name and len(name) <= _AUTHOR_MAX_CHARS and not _NOT_A_NAME.search(name):
-                return name
-        return None
+                if _squeezed(name) not in site:
+                    return name
+                declared = declared or name
+        return declared
 
 
 # -- page-independent helpers ----------------------------------------------

@@ -56,3 +56,25 @@ def test_a_short_story_beside_an_inline_read_also_box_is_not_widened_to_the_page
     body = extract_article(html, URL).body
     assert body[: len(STORY[:2])] == STORY[:2]
     assert not any("رئيس التحرير" in line for line in body)
+
+
+def test_a_caption_beside_its_image_is_not_the_story() -> None:
+    picture = (
+        '<div class="article_image"><img src="/us.jpg" alt="">'
+        '<div class="red">اصابات بفيروس كورونا في امريكا</div></div>'
+    )
+    credit = (
+        '<div class="b-inject"><a href="/p/1"><img src="/p.jpg" alt=""></a>'
+        '<div class="b-inject__copy"><span>© REUTERS / SHOKRY HUSSIEN</span></div></div>'
+    )
+    story = [f"<p>{s}</p>" for s in STORY]
+    body = picture + "".join(story[:2]) + credit + "".join(story[2:])
+    html = page(f'<div class="main_article_body">{body}</div>')
+    assert extract_article(html, URL).body == STORY
+
+
+def test_the_headline_repeated_in_the_story_container_with_other_quotes_is_left_out() -> None:
+    repeated = f'<div class="article_title">"{HEADLINE}"…</div>'
+    story = "".join(f"<p>{s}</p>" for s in STORY)
+    html = page(f'<div class="article_details_body">{repeated}{story}</div>')
+    assert extract_article(html, URL).body == STORY

@@ -20,8 +20,13 @@ trafilatura's fallback to it) does:
    its text is link text (a teaser list is nearly all links).
 4. When several strong candidates share an ancestor, the ancestor wins; and
    the winner widens to an ancestor holding much more prose and few links:
-   that is the story split across sibling blocks or nested sections.
+   that is the story split across sibling blocks or nested sections. A
+   winner with no prose of its own (its paragraphs sit beside a "read also"
+   box of links) is not widened: there is nothing to compare.
 5. The winner's siblings join when they score well or read as prose.
+6. Their lines are the body, less the headline repeated atop the story in
+   any element, datelines, link lines, furniture lines, and captions: a short line in a
+   small wrapper around an image.
 
 When the set-aside leaves almost nothing, the page is read again with only
 the structural furniture set aside.
@@ -97,7 +102,9 @@ _CLIMB_GAIN: Final = 1.5
 _CLIMB_LOOKAHEAD: Final = 6
 _CLIMB_MAX_LINK_DENSITY: Final = 0.35
 _MIN_BODY_CHARS: Final = 250
+_CAPTION_MAX_CHARS: Final = 120
 _COMMAS = re.compile(r"[,،]")
+_WORD = re.compile(r"\w+")
 _SENTENCE_END = re.compile(r"[.!?؟。]\s*$")
 
 
@@ -461,18 +468,43 @@ def _paragraphs(blocks: list[Block], members: list[LexborNode], title: str) -> t
     for member in members:
         inside.update(node.mem_id for node in member.traverse())
     body: list[str] = []
+    headline = _fold(title)
+    started = False  # a paragraph of the story has been read
     for block in blocks:
         if block.owner.mem_id not in inside:
             continue
         text = block.text
-        if block.owner.tag == "h1" or (block.heading and text == title) or is_furniture(text):
+        if block.owner.tag == "h1" or is_furniture(text):
+            continue
+        if headline and not started and _fold(text) == headline:  # the headline atop the story
             continue
         if block.link_chars and block.link_chars >= len(text) * 0.5:
             continue
         if not block.heading and _is_dateline(text):
             continue
+        if not block.heading and _is_caption(block):
+            continue
         body.append(text)
+        started = started or len(text) >= _MIN_BLOCK_CHARS
     return tuple(body)
+
+
+def _is_caption(block: Block) -> bool:
+    """A short line in a small wrapper with an image: the picture's caption or credit."""
+    text = block.text
+    if len(text) > _CAPTION_MAX_CHARS or _SENTENCE_END.search(text):
+        return False
+    for node in (block.owner, block.owner.parent):
+        if node is None or node.tag in ("body", "html", "p"):
+            return False
+        if node.css_first("img, picture") is not None:
+            return len(clean_text(node.text())) <= _CAPTION_MAX_CHARS * 1.5
+    return False
+
+
+def _fold(text: str) -> str:
+    """Words only, case-folded: the headline repeated with other quotes or dashes is the same."""
+    return " ".join(_WORD.findall(text.casefold()))
 
 
 def _is_dateline(text: str) -> bool:

@@ -20,8 +20,10 @@ annotations are made here, without Nashir's extractor:
 
 Titles are the headline as the page shows it; dates are the annotated ones of
 htmldate's evaluation set where the page comes from it, else the page's
-visible or declared publication date; ``with`` are sentences of the body and
-``without`` are boilerplate lines visible on the page.
+visible or declared publication date; authors are the names the page shows
+as the story's writer (a byline such as "كتب ضحى عرفة" gives "ضحى عرفة");
+``with`` are sentences of the body and ``without`` are boilerplate lines
+visible on the page.
 """
 
 from __future__ import annotations
@@ -122,6 +124,7 @@ PAGES: tuple[Page, ...] = (
         body=("div#articleBody",),
         drop=_YOUM7_DROP,
         date="2024-05-13",
+        author="سيد الخلفاوى",
         with_=(
             "من جانبه أكد الفريق مهندس كامل الوزير وزير النقل",
             "ويخدم الركاب الآن فى العاصمة الإدارية عدة وسائل صديقة للبيئة",
@@ -140,6 +143,7 @@ PAGES: tuple[Page, ...] = (
         body=("div#articleBody",),
         drop=_YOUM7_DROP,
         date="2024-05-20",
+        author="آية دعبس",
         with_=(
             "قال عبد الوهاب خضر، المستشار الإعلامى والمتحدث الرسمى باسم وزارة العمل",
             "وكانت قد دعت وزارة العمل، الشباب المصري",
@@ -229,6 +233,7 @@ PAGES: tuple[Page, ...] = (
         body=("div.entry div.content-rules",),
         drop=("div.wpipa-container",),
         date="2020-11-09",
+        author="Ziad Sankary",
         with_=("تضمَّنَت السرقة نحو 30 حقيبة من علامة هيرميس التجارية",),
     ),
     Page(
@@ -239,6 +244,7 @@ PAGES: tuple[Page, ...] = (
         title="طهران تدفن «زادة».. وتتهم المعارضة الإيرانية باغتياله",
         body=("div.aksa-articleBody",),
         date="2020-12-01",
+        author="حسام أبو العلا",
         with_=(
             "وسط تهديدات إيرانية بالانتقام وتوعد إسرائيلي برد قاس",
             "وشدد كوهين على أن إسرائيل ستواصل منع إيران من امتلاك سلاح نووي",
@@ -259,6 +265,7 @@ PAGES: tuple[Page, ...] = (
             "div.jeg_ad",
         ),
         date="2020-12-25",
+        author="ضحى عرفة",
         with_=("يذكر أن أخر أعمال الفنانة يسرا، مسلسل",),
         without=("المدير الفني لفريق الفيوم: هدفنا المربع الذهبي هذا الموسم",),
     ),

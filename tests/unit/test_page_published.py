@@ -120,3 +120,20 @@ def test_a_publication_stamp_in_a_custom_element() -> None:
 
 def test_citation_style_dates_are_read_for_readers_too() -> None:
     assert visible_date("Published 2024 Jun 30", NOW) == datetime(2024, 6, 30, tzinfo=UTC)
+
+
+def test_a_date_header_just_above_the_headline_beats_a_comment_stamp_below_the_story() -> None:
+    html = page(
+        "",
+        "<h2 class=date-header><span>Monday, September 8, 2008</span></h2>"
+        "<h3>The lean startup</h3>" + STORY * 12 + "<a>September 11, 2008 at 2:06 PM</a>",
+    )
+    assert published(html) == datetime(2008, 9, 8, tzinfo=ADEN)
+
+
+def test_a_dated_menu_far_above_the_headline_does_not_date_the_story() -> None:
+    menu = "".join(f"<li><a>Story {i}</a></li>" for i in range(12))
+    html = page("", f"<ul><li>June 1, 2025</li>{menu}</ul><h1>Storm</h1>{STORY}")
+    assert published(html) is None
+    near = page("", f"<ul>{menu}<li>June 1, 2025</li></ul><h1>Storm</h1>{STORY}")
+    assert published(near) == datetime(2025, 6, 1, tzinfo=ADEN)

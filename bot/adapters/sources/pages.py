@@ -105,6 +105,7 @@ _DATE_ELEMENTS: Final = (
     "[class*=posted], [id*=date], [class*=dateline], [class*=byline], [class*=time]"
 )
 _DATE_TEXT_MAX_CHARS: Final = 100
+_DATE_ABOVE_MAX_ELEMENTS: Final = 12  # a date header just above the headline, not a menu
 _DATELINE_MAX_WORDS: Final = 15  # an unlabelled dateline; a longer text is a subtitle or a teaser
 # What follows these words is when the story was changed, not when it was published.
 _UPDATED_LABEL = re.compile(
@@ -502,10 +503,18 @@ class _Page:
         if heading is None:
             return None
         dated = self.texts.minimal(self._is_dateline, _DATE_TEXT_MAX_CHARS)
-        later = after(self.root, heading, dated)
+        before, later = _around(self.root, heading, dated)
+        if before is not None and (not later or before[1] < later[0][1]):
+            # A date header just above the headline (blogs), nearer than any below it
+            found = visible_date(
+                _before_update(clean_text(before[0].text())), self.now, SITE_TIMEZONE
+            )
+            if found is not None:
+                return found
         if not later:
             return None
-        first = later[0]
+        later_nodes = [node for node, _ in later]
+        first = later_nodes[0]
         text = clean_text(first.text())
         found = visible_date(_before_update(text), self.now, SITE_TIMEZONE)
         if found is not None:
@@ -515,7 +524,7 @@ class _Page:
             if block is None or len(clean_text(block.text())) > _DATE_TEXT_MAX_CHARS:
                 break
             inside = {n.mem_id for n in block.traverse()}
-            for node in later[1:]:
+            for node in later_nodes[1:]:
                 if node.mem_id in inside:
                     found = visible_date(
                         _before_update(clean_text(node.text())), self.now, SITE_TIMEZONE
@@ -576,6 +585,35 @@ def _document_title(tree: LexborHTMLParser) -> str:
 
 def _unchanged(text: str) -> str:
     return text
+
+
+def _around(
+    root: LexborNode, anchor: LexborNode, nodes: list[LexborNode]
+) -> tuple[tuple[LexborNode, int] | None, list[tuple[LexborNode, int]]]:
+    """The nearest of `nodes` just before `anchor`, and those after it (outside it).
+
+    Each comes with its distance from `anchor` in elements; one before it
+    counts only within `_DATE_ABOVE_MAX_ELEMENTS`.
+    """
+    wanted = {n.mem_id for n in nodes}
+    inside = {n.mem_id for n in anchor.traverse()}
+    before: tuple[LexborNode, int] | None = None
+    later: list[tuple[LexborNode, int]] = []
+    position = anchor_at = 0
+    seen = False
+    for position, node in enumerate(root.traverse()):
+        if node.mem_id == anchor.mem_id:
+            seen, anchor_at = True, position
+            if before is not None:
+                before = (before[0], position - before[1])
+        elif node.mem_id in wanted and node.mem_id not in inside:
+            if seen:
+                later.append((node, position - anchor_at))
+            else:
+                before = (node, position)
+    if not seen:
+        return None, []
+    return (before if before is not None and before[1] <= _DATE_ABOVE_MAX_ELEMENTS else None), later
 
 
 def _before_update(text: str) -> str:

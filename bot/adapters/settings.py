@@ -182,14 +182,18 @@ class Settings(BaseSettings):
     telegram_template: str | None = Field(
         None,
         description=(
-            "Telegram post template (HTML; fields {title} {summary} {hashtags} {link} "
-            "{footer} ...), checked under Telegram's own rules at start. Unset: the built-in one."
+            "Telegram post template (HTML; fields {label} {title} {summary} {hashtags} {link} "
+            "{credit} {footer} {section} {reads} {author}), checked under Telegram's own rules "
+            "at start. Unset: the built-in one (no {author})."
         ),
         alias="NASHIR_TELEGRAM_TEMPLATE",
     )
     x_template: str | None = Field(
         None,
-        description="X post template (plain text, must hold {link}). Unset: the built-in one.",
+        description=(
+            "X post template (plain text, must hold {link}; the Telegram template's fields). "
+            "Unset: the built-in one."
+        ),
         alias="NASHIR_X_TEMPLATE",
     )
     social_youtube: str | None = Field(

@@ -64,6 +64,7 @@ def parts_for(
         footer=tuple(options.social.items()) if with_footer else (),
         section=_cap(normalize_text(article.section or ""), longest),
         reads=reads_text(article.reads, options.language) if article.reads is not None else "",
+        author=_cap(normalize_text(article.author or ""), longest),
     )
 
 

@@ -132,6 +132,7 @@ def render_html(template: str, parts: Parts, options: FormatOptions) -> str:
         "footer": footer,
         "section": escape(parts.section),
         "reads": escape(parts.reads),
+        "author": escape(parts.author),
     }
     text = render(template, values)
     return mark_rtl_lines(text, markup=True, telegram=True) if arabic else text
@@ -176,6 +177,7 @@ def render_visible(
         "footer": footer,
         "section": parts.section,
         "reads": parts.reads,
+        "author": parts.author,
     }
     text = render(shown_template, values)
     if arabic:

@@ -2,7 +2,7 @@
 
 A template is text with named fields, one post element each::
 
-    {label} {title} {summary} {hashtags} {link} {credit} {footer} {section} {reads}
+    {label} {title} {summary} {hashtags} {link} {credit} {footer} {section} {reads} {author}
 
 Telegram templates are Telegram HTML (fields arrive escaped, so markup around
 them such as ``<b>{title}</b>`` is the template's own); X templates are plain
@@ -60,6 +60,7 @@ FIELDS = (
     "footer",
     "section",
     "reads",
+    "author",
 )
 
 RLM = "\u200f"
@@ -378,6 +379,7 @@ class Parts:
     footer: tuple[tuple[str, str], ...] = ()
     section: str = ""
     reads: str = ""
+    author: str = ""
 
 
 def give_way(
@@ -391,7 +393,7 @@ def give_way(
 
     The order is the editor's: the summary shrinks (to whole sentences, then
     words) and goes; then hashtags from the last (the least relevant, and the
-    section tag sits last); then the footer, credit, section and read count;
+    section tag sits last); then the footer, credit, section, read count and author;
     then the headline is cut on a word boundary with "…". A label is dropped
     only when even one word of the headline does not fit beside it, and a
     headline that is one enormous word is cut inside it as the last resort.
@@ -411,7 +413,7 @@ def give_way(
         return replace(parts, summary=summary)
     if parts.hashtags:
         return replace(parts, hashtags=parts.hashtags[:-1])
-    for name in ("footer", "credit", "section", "reads"):
+    for name in ("footer", "credit", "section", "reads", "author"):
         if getattr(parts, name):
             return replace(parts, **{name: type(getattr(parts, name))()})
     if parts.title:

@@ -95,6 +95,7 @@ def render_x(template: str, parts: Parts, options: FormatOptions) -> str:
         "footer": footer,
         "section": parts.section,
         "reads": parts.reads,
+        "author": parts.author,
     }
     text = render(template, values)
     return mark_rtl_lines(text, markup=False) if arabic else text

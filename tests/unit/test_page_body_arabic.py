@@ -78,3 +78,18 @@ def test_the_headline_repeated_in_the_story_container_with_other_quotes_is_left_
     story = "".join(f"<p>{s}</p>" for s in STORY)
     html = page(f'<div class="article_details_body">{repeated}{story}</div>')
     assert extract_article(html, URL).body == STORY
+
+
+def test_a_line_saying_when_it_was_published_is_a_dateline_even_in_an_unread_date_form() -> None:
+    # "نيسان / أبريل": a month in both the Levantine and the Egyptian series.
+    published = '<div class="article_created">تم نشره الجمعة 24 نيسان / أبريل 2020 09:22 مساءً</div>'
+    story = "".join(f"<p>{s}</p>" for s in STORY)
+    html = page(f'<div class="main_article_body">{published}{story}</div>')
+    assert extract_article(html, URL).body == STORY
+
+
+def test_a_sentence_that_begins_like_a_dateline_stays_in_the_story() -> None:
+    sentence = "تم نشره في مجلة علمية عام 2020 بعد مراجعة طويلة."
+    story = "".join(f"<p>{s}</p>" for s in (*STORY[:2], sentence, *STORY[2:]))
+    html = page(f'<div class="main_article_body">{story}</div>')
+    assert sentence in extract_article(html, URL).body

@@ -105,7 +105,14 @@ _MIN_BODY_CHARS: Final = 250
 _CAPTION_MAX_CHARS: Final = 120
 _COMMAS = re.compile(r"[,،]")
 _WORD = re.compile(r"\w+")
+_NUMBER = re.compile(r"\d+")
 _SENTENCE_END = re.compile(r"[.!?؟。]\s*$")
+# "Published on ... 2020", "Updated ... 2020": a dateline by its own words.
+_PUBLISHED_LINE = re.compile(
+    r"^(?:تم\s+نشره|تم\s+النشر|نُ?شر\s+(?:في|بتاريخ)|تاريخ\s+النشر|آخر\s+تحديث|"
+    r"published|posted|updated|last\s+updated)\b.*\b(?:19|20)\d\d\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(slots=True)
@@ -508,5 +515,13 @@ def _fold(text: str) -> str:
 
 
 def _is_dateline(text: str) -> bool:
-    """A bare dateline ("4:00 am CST, Wednesday, November 20, 2019"), not a story sentence."""
-    return len(text) <= _DATELINE_MAX_CHARS and visible_date(text, _EPOCH) is not None
+    """A bare dateline ("4:00 am CST, Wednesday, November 20, 2019"), not a story sentence.
+
+    A line that says it is one ("تم نشره الجمعة 24 نيسان / أبريل 2020") is one
+    even when its date is written in a way no date reader knows.
+    """
+    if len(text) > _DATELINE_MAX_CHARS:
+        return False
+    if _PUBLISHED_LINE.match(text) and len(_NUMBER.findall(text)) >= 2:  # a day and a year
+        return True
+    return visible_date(text, _EPOCH) is not None

@@ -123,3 +123,14 @@ def test_a_byline_label_or_a_month_is_no_name() -> None:
         '<a rel="author">Jo Roe</a>'
     )
     assert author_of("", body) == "Jo Roe"
+
+
+def test_an_arabic_writer_line_gives_the_name_without_its_verb() -> None:
+    assert author_of("", '<span class="writeBy">كتبت أسماء نصار</span>') == "أسماء نصار"
+
+
+def test_a_host_name_given_as_the_author_gives_way_to_the_byline() -> None:
+    head = '<meta name="author" content="harbour-news">'
+    body = '<div class="post-meta-author"><a href="/editors/1"><h5>نورهان نبيل</h5></a></div>'
+    assert author_of(head, body) == "نورهان نبيل"
+    assert author_of('<meta name="author" content="Harbour News">', body) == "Harbour News"

@@ -115,7 +115,7 @@ _UPDATED_LABEL = re.compile(
 _AUTHOR_ELEMENTS: Final = (
     "[rel~=author], [itemprop=author] [itemprop=name], [itemprop=author], "
     "[class*=author-name], [class*=author_name], [class*=byline__name], [class*=byline] a, "
-    "[class*=byline], [class*=author] a, [class*=author]"
+    "[class*=byline], [class*=author] a, [class*=author], [class*=writeBy], [class*=writer]"
 )
 _AUTHOR_MAX_CHARS: Final = 60
 _HEADLINE_MIN_CHARS: Final = 10
@@ -547,9 +547,10 @@ class _Page:
             return _trim_byline(picked)
         declared = author(self.meta, self.json_ld)
         declared = _trim_byline(declared) if declared else None
-        site = {
-            _squeezed(n) for n in (self.meta.get("og:site_name"), self.meta.get("application-name"))
-        } - {""}
+        names = [self.meta.get("og:site_name"), self.meta.get("application-name")]
+        if declared and " " not in declared:  # "akhbarelyom": the host name, not a person
+            names.append((urlsplit(self.url).hostname or "").removeprefix("www.").split(".")[0])
+        site = {_squeezed(n) for n in names} - {""}
         if declared and _squeezed(declared) not in site:
             return declared
         # No author, or the site named as its own author: a byline may name a person.

@@ -4,9 +4,12 @@ The site republishes stories from many outlets on pages that share a layout,
 but neither the layout nor its class names are promised, so the extractor
 works from what a reader sees rather than from one template:
 
-* the headline is the ``<h1>`` that ``og:title`` starts with, ``og:title``
-  minus the site name, or the heading nearest before the read counter
-  (`read_counter`);
+* the headline is the visible ``<h1>`` the metadata names, as shown, else
+  the metadata's headline without the site's name, or the heading nearest
+  before the read counter (`read_counter`);
+* the date is the published stamp in the metadata, else the dateline the
+  page prints by the headline; "Updated ..." dates only a page that gives
+  nothing else;
 * the most-read block is read first, then removed (`most_read`);
 * the body is the element holding the most paragraph text, minus furniture
   (`page_text`);
@@ -600,7 +603,7 @@ def _around(
     inside = {n.mem_id for n in anchor.traverse()}
     before: tuple[LexborNode, int] | None = None
     later: list[tuple[LexborNode, int]] = []
-    position = anchor_at = 0
+    anchor_at = 0
     seen = False
     for position, node in enumerate(root.traverse()):
         if node.mem_id == anchor.mem_id:

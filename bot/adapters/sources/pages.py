@@ -108,6 +108,8 @@ _DATE_ELEMENTS: Final = (
     "[class*=posted], [id*=date], [class*=dateline], [class*=byline], [class*=time]"
 )
 _DATE_TEXT_MAX_CHARS: Final = 100
+# Every date has a digit (any script's) but a relative one ("منذ ساعتين", "an hour ago").
+_MAYBE_DATE = re.compile(r"\d|منذ|قبل|\bago\b", re.IGNORECASE)
 _DATE_ABOVE_MAX_ELEMENTS: Final = 12  # a date header just above the headline, not a menu
 _DATELINE_MAX_WORDS: Final = 15  # an unlabelled dateline; a longer text is a subtitle or a teaser
 # What follows these words is when the story was changed, not when it was published.
@@ -542,7 +544,11 @@ class _Page:
 
     def _is_dateline(self, text: str) -> bool:
         """A short dated text: a subtitle or a teaser that mentions a day is no dateline."""
-        return len(text.split()) <= _DATELINE_MAX_WORDS and visible_date(text, self.now) is not None
+        return (
+            _MAYBE_DATE.search(text) is not None
+            and len(text.split()) <= _DATELINE_MAX_WORDS
+            and visible_date(text, self.now) is not None
+        )
 
     def _author(self) -> str | None:
         picked = self._picked_text("author")

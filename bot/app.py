@@ -32,6 +32,8 @@ from bot.adapters.settings import Settings
 from bot.adapters.sources.fetch import Fetcher
 from bot.adapters.storage.database import Database
 from bot.adapters.storage.destinations import DestinationRepository
+from bot.adapters.storage.digest_reads import SqlDigestReads
+from bot.adapters.storage.render_reads import SqlRenderReads
 from bot.adapters.storage.source_setting import register_setting_sources
 from bot.adapters.storage.sources import SourceRepository
 from bot.adapters.storage.unit_of_work import sql_units
@@ -315,7 +317,7 @@ def build(
         else secrets.token_hex(16)
     )
     renderer = Renderer(
-        db,
+        SqlRenderReads(db),
         format_options(settings),
         social=lambda: read_site_social(db),
         overrides=social_overrides(settings),
@@ -405,7 +407,7 @@ def build(
         alert=alerts.tell,
         events=events,
     )
-    digests = Digests(db, clock, publishing, digest_options(settings))
+    digests = Digests(SqlDigestReads(db), clock, publishing, digest_options(settings))
     trending = Trending(db, clock, ingestor, publishing, trending_options(settings))
     webhook_url = webhook if telegram_app is not None else None
     leader = LeaderLock(

@@ -24,10 +24,7 @@ from datetime import date, time, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo
 
-from bot.adapters.storage.articles import ArticleRepository
-from bot.adapters.storage.database import Database
-from bot.adapters.storage.destinations import DestinationRepository
-from bot.adapters.storage.scheduling import SelectionRepository
+from bot.core.digest_ports import DigestReads
 from bot.core.formatting import format_digest_telegram, format_digest_x
 from bot.core.formatting.digest import X_DIGEST_SIZE
 from bot.core.formatting.labels import labels_for
@@ -66,9 +63,9 @@ class Digests:
     """Queues the channels' digest and the subscribers' own, through the publishing service."""
 
     def __init__(
-        self, db: Database, clock: Clock, publishing: Publishing, options: DigestOptions
+        self, reads: DigestReads, clock: Clock, publishing: Publishing, options: DigestOptions
     ) -> None:
-        self.db = db
+        self.reads = reads
         self.clock = clock
         self.publishing = publishing
         self.options = options
@@ -83,13 +80,12 @@ class Digests:
             return "no digest due"
         day, at = slot
         key = digest_key(day, at, len(times))
-        async with self.db.session() as session:
-            ids = await SelectionRepository(session).most_read(
-                now - timedelta(days=1), settings.digest_size
-            )
-            destinations = await DestinationRepository(session).active(
-                [*CHANNEL_KINDS, DestinationKind.X_ACCOUNT]
-            )
+        found = await self.reads.channel_digest(
+            since=now - timedelta(days=1),
+            size=settings.digest_size,
+            kinds=[*CHANNEL_KINDS, DestinationKind.X_ACCOUNT],
+        )
+        ids, destinations = found.article_ids, found.destinations
         if not ids:
             return f"{key}: no article read today"
         channels = [d for d in destinations if d.platform is not Platform.X]
@@ -123,27 +119,19 @@ class Digests:
         queued = 0
         empty = 0
         for digest, period, key in runs:
-            async with self.db.session() as session:
-                selection = SelectionRepository(session)
-                due = await selection.digest_subscribers(digest, local.hour)
-                plans = []
-                for subscriber_id, destination_id, language in due:
-                    tags = await selection.followed_tags(subscriber_id)
-                    ids = await selection.most_read(
-                        now - period, settings.digest_size, tag_ids=tags
-                    )
-                    destination = await DestinationRepository(session).get(destination_id)
-                    plans.append((destination, ids, language))
-            for destination, ids, language in plans:
-                if destination is None or not ids:
+            plans = await self.reads.personal_digests(
+                digest, local.hour, since=now - period, size=settings.digest_size
+            )
+            for plan in plans:
+                if plan.destination is None or not plan.article_ids:
                     empty += 1
                     continue
-                title = WEEKLY_TITLES[_lang(language)] if digest == "weekly" else None
+                title = WEEKLY_TITLES[_lang(plan.language)] if digest == "weekly" else None
                 queued += await self.publishing.message(
-                    [destination],
+                    [plan.destination],
                     key=key,
                     kind=DeliveryKind.DIGEST,
-                    payload=_payload(ids, language=language, title=title),
+                    payload=_payload(plan.article_ids, language=plan.language, title=title),
                 )
         return f"{local:%H}:00: queued {queued}, nothing to send {empty}"
 
@@ -203,10 +191,7 @@ class DigestRenderer:
             ids = [int(i) for i in data["articles"]]
         except (ValueError, KeyError, TypeError):
             return await self.renderer(delivery, destination)
-        async with self.renderer.db.session() as session:
-            repository = ArticleRepository(session)
-            found = [await repository.get(article_id) for article_id in ids]
-        articles = [article for article in found if article is not None]
+        articles = await self.renderer.reads.articles(ids)
         if not articles:
             return None
         options = await self.renderer.current_options()

@@ -3,7 +3,7 @@
 Followed-tag posts are queued one per article and subscriber (outbox key
 `follow:<article id>`, unique per chat, so never twice). When several wait for
 one chat at the same time, the first one rendered takes the others along
-(`FollowQueueRepository.absorb`) and they go out as one message: one article
+(`RenderReads.follow_batch`) and they go out as one message: one article
 is posted like a channel post, several as a list of linked headlines.
 
 A story followed by ten thousand readers is rendered a batch at a time: one
@@ -20,13 +20,11 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Final
 
-from bot.adapters.storage.database import Database
-from bot.adapters.storage.search import ReadingRepository
-from bot.adapters.storage.subscribers import FollowQueueRepository, SubscriberRepository
 from bot.core.formatting import format_telegram
 from bot.core.formatting.options import FormatOptions
 from bot.core.links import clean_url, tag_url
 from bot.core.model import Article, Delivery, Destination, Platform, Post
+from bot.core.render_ports import RenderReads
 
 MAX_GROUP: Final = 10
 GROUP_WINDOW: Final = timedelta(seconds=30)  # posts due this soon join the message going now
@@ -37,7 +35,7 @@ TITLES: Final = {
 
 
 async def follow_posts(
-    db: Database,
+    reads: RenderReads,
     options: FormatOptions,
     items: Sequence[tuple[Delivery, Destination]],
     now: datetime,
@@ -45,16 +43,13 @@ async def follow_posts(
     """The post of each follow delivery of one batch; None for one another message carries."""
     leads = [(delivery.id, destination.id) for delivery, destination in items]
     chats = [_chat(destination) for _, destination in items]
-    async with db.session() as session:
-        groups = await FollowQueueRepository(session).absorb(
-            leads, MAX_GROUP, due_by=now + GROUP_WINDOW
-        )
-        await session.commit()
-        languages = await SubscriberRepository(session).languages(
-            [chat for chat in chats if chat is not None]
-        )
-        wanted = list(dict.fromkeys(i for group in groups.values() for i in group))
-        articles = {a.id: a for a in await ReadingRepository(session).articles(wanted)}
+    batch = await reads.follow_batch(
+        leads,
+        [chat for chat in chats if chat is not None],
+        max_group=MAX_GROUP,
+        due_by=now + GROUP_WINDOW,
+    )
+    groups, languages, articles = batch.groups, batch.languages, batch.articles
     by_language = {
         language: dataclasses.replace(options, language=language) for language in ("ar", "en")
     }

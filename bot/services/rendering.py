@@ -17,8 +17,6 @@ from collections.abc import Awaitable, Callable, Hashable, Sequence
 from datetime import datetime, timedelta
 
 from bot.adapters.storage.approvals import headline_override
-from bot.adapters.storage.articles import ArticleRepository
-from bot.adapters.storage.database import Database
 from bot.core.clock import SystemClock
 from bot.core.formatting import FormatOptions, format_telegram, format_x
 from bot.core.formatting.labels import labels_for
@@ -33,6 +31,7 @@ from bot.core.model import (
     SocialLinks,
 )
 from bot.core.ports import Clock, Rendered
+from bot.core.render_ports import RenderReads
 from bot.services.follow_posts import follow_posts
 
 log = logging.getLogger(__name__)
@@ -46,14 +45,14 @@ class Renderer:
 
     def __init__(
         self,
-        db: Database,
+        reads: RenderReads,
         options: FormatOptions,
         *,
         social: SocialSource | None = None,
         overrides: SocialLinks | None = None,
         clock: Clock | None = None,
     ) -> None:
-        self.db = db
+        self.reads = reads
         self.options = options
         self.social = social
         self.overrides = overrides or SocialLinks()
@@ -67,8 +66,7 @@ class Renderer:
         if delivery.kind is DeliveryKind.FOLLOW:
             [post] = await self._follow_posts([(delivery, destination)])
             return post
-        async with self.db.session() as session:
-            article = await ArticleRepository(session).get(delivery.article_id)
+        article = await self.reads.article(delivery.article_id)
         if article is None:
             return None
         headline = headline_override(delivery.payload)  # an admin's edit in approval mode
@@ -125,7 +123,7 @@ class Renderer:
         self, items: Sequence[tuple[Delivery, Destination]]
     ) -> list[Post | None]:
         options = await self.current_options()
-        return await follow_posts(self.db, options, items, self.clock.now())
+        return await follow_posts(self.reads, options, items, self.clock.now())
 
     async def article_post(
         self, article: Article, destination: Destination, kind: DeliveryKind = DeliveryKind.NEW

@@ -33,6 +33,7 @@ from bot.adapters.sources.fetch import Fetcher
 from bot.adapters.storage.database import Database
 from bot.adapters.storage.destinations import DestinationRepository
 from bot.adapters.storage.digest_reads import SqlDigestReads
+from bot.adapters.storage.held_posts import SqlHeldPosts
 from bot.adapters.storage.render_reads import SqlRenderReads
 from bot.adapters.storage.source_setting import register_setting_sources
 from bot.adapters.storage.sources import SourceRepository
@@ -360,7 +361,9 @@ def build(
         events=events,
         ask=notifier.ask if notifier is not None else None,
     )
-    approval = Approval(db, clock, publishing, ask=notifier.ask if notifier is not None else None)
+    approval = Approval(
+        SqlHeldPosts(db), clock, publishing, ask=notifier.ask if notifier is not None else None
+    )
 
     async def announce(article: Article, source: Source | None, unit: UnitOfWork) -> None:
         await app.on_new_article(article, source, unit)

@@ -13,10 +13,7 @@ from __future__ import annotations
 
 import logging
 
-from bot.adapters.storage.approvals import HeldRepository
-from bot.adapters.storage.database import Database
-from bot.adapters.storage.destinations import DestinationRepository
-from bot.adapters.storage.outbox import OutboxRepository
+from bot.core.approval_ports import HeldPosts
 from bot.core.model import Destination
 from bot.core.ports import Clock
 from bot.services.publishing import ApprovalRule, AskAdmins, Publishing
@@ -28,9 +25,9 @@ class Approval:
     """Releases, drops and re-titles posts that wait for an admin's approval."""
 
     def __init__(
-        self, db: Database, clock: Clock, publishing: Publishing, *, ask: AskAdmins | None = None
+        self, held: HeldPosts, clock: Clock, publishing: Publishing, *, ask: AskAdmins | None = None
     ) -> None:
-        self.db = db
+        self.held = held
         self.clock = clock
         self.publishing = publishing
         self.rule: ApprovalRule = publishing.options.approval
@@ -51,27 +48,17 @@ class Approval:
 
     async def drop(self, article_id: int, user_id: int) -> int:
         """Never send the held posts."""
-        async with self.db.session() as session:
-            dropped = await HeldRepository(session).drop(article_id, f"dropped by admin {user_id}")
-            await session.commit()
-        return dropped
+        return await self.held.drop(article_id, f"dropped by admin {user_id}")
 
     async def set_headline(self, article_id: int, headline: str) -> int:
         """Change the headline the held posts will carry."""
-        async with self.db.session() as session:
-            changed = await HeldRepository(session).set_headline(article_id, headline)
-            await session.commit()
-        return changed
+        return await self.held.set_headline(article_id, headline)
 
     async def waiting(self, article_id: int) -> int:
         """How many posts of this article wait for approval."""
-        async with self.db.session() as session:
-            return await HeldRepository(session).count(article_id)
+        return await self.held.count(article_id)
 
     async def held_destinations(self, article_id: int) -> list[Destination]:
         """The destinations where this article's posts wait for approval."""
-        async with self.db.session() as session:
-            deliveries = await OutboxRepository(session).for_article(article_id)
-            repository = DestinationRepository(session)
-            found = [await repository.get(d.destination_id) for d in deliveries]
-        return [d for d in found if d is not None and self.needs_approval(d)]
+        found = await self.held.destinations(article_id)
+        return [d for d in found if self.needs_approval(d)]

@@ -8,7 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from bot.adapters.sources.page_selectors import validate_selectors
@@ -444,6 +444,7 @@ TEXT = st.text(st.characters(exclude_categories=("Cs", "Cc")), max_size=60)
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(title=TEXT, paragraph=TEXT)
+@example(title="0", paragraph="0")  # a paragraph equal to the headline is the headline repeated
 def test_escaped_text_comes_back_exactly_once_decoded(title: str, paragraph: str) -> None:
     page = replace_once(seed_html(), f">{HEADLINE}</h1>", f">{html.escape(title)}</h1>")
     page = replace_once(
@@ -461,8 +462,12 @@ def test_escaped_text_comes_back_exactly_once_decoded(title: str, paragraph: str
     if clean_text(title):
         assert draft.title == clean_text(title)
     expected = clean_text(paragraph)
-    if expected and not is_furniture(expected):
-        assert expected in draft.body
+    if expected and not is_furniture(expected) and _words(expected) != _words(title):
+        assert expected in draft.body  # (the headline repeated atop the story is left out)
+
+
+def _words(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.casefold()))
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])

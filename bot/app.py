@@ -34,6 +34,7 @@ from bot.adapters.storage.database import Database
 from bot.adapters.storage.destinations import DestinationRepository
 from bot.adapters.storage.digest_reads import SqlDigestReads
 from bot.adapters.storage.held_posts import SqlHeldPosts
+from bot.adapters.storage.reader_store import sql_reader_units
 from bot.adapters.storage.render_reads import SqlRenderReads
 from bot.adapters.storage.source_setting import register_setting_sources
 from bot.adapters.storage.sources import SourceRepository
@@ -564,7 +565,7 @@ def handler_services(
 ) -> Services:
     """What the Telegram handlers call, and the few settings they read."""
     return Services(
-        subscribers=Subscribers(app.db, app.clock),
+        subscribers=Subscribers(sql_reader_units(app.db), app.clock),
         search=Search(app.db),
         admin=app.admin,
         renderer=app.renderer,

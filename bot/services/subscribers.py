@@ -18,12 +18,9 @@ import enum
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from bot.adapters.storage.articles import ArticleRepository
-from bot.adapters.storage.database import Database
-from bot.adapters.storage.search import ReadingRepository
-from bot.adapters.storage.subscribers import Subscriber, SubscriberRepository, Tag, TagRepository
 from bot.core.model import Article
 from bot.core.ports import Clock
+from bot.core.reader_ports import ReaderUnits, Subscriber, Tag
 from bot.core.tag_match import clean_tag, match_tag, stored_key
 
 DIGESTS = ("off", "daily", "weekly")
@@ -62,39 +59,39 @@ class Reader:
 class Subscribers:
     """The subscriber side of the bot."""
 
-    def __init__(self, db: Database, clock: Clock) -> None:
-        self.db = db
+    def __init__(self, units: ReaderUnits, clock: Clock) -> None:
+        self.units = units
         self.clock = clock
 
     async def get(self, user_id: int) -> Subscriber | None:
         """The subscriber, if this user is one."""
-        async with self.db.session() as session:
-            return await SubscriberRepository(session).get(user_id)
+        async with self.units() as unit:
+            return await unit.readers.subscriber(user_id)
 
     async def subscribe(self, reader: Reader) -> tuple[Subscriber, bool]:
         """Subscribe or reactivate; True when new."""
-        async with self.db.session() as session:
-            result = await SubscriberRepository(session).add_or_reactivate(
+        async with self.units() as unit:
+            result = await unit.readers.add_or_reactivate(
                 reader.user_id, reader.chat_id, reader.language, self.clock.now()
             )
-            await session.commit()
+            await unit.commit()
         return result
 
     async def set_language(self, reader: Reader, language: str) -> None:
         """Reply in `language` from now on."""
         await self.subscribe(reader)
-        async with self.db.session() as session:
-            await SubscriberRepository(session).set_language(reader.user_id, language)
-            await session.commit()
+        async with self.units() as unit:
+            await unit.readers.set_language(reader.user_id, language)
+            await unit.commit()
 
     async def set_digest(self, reader: Reader, digest: str, hour: int | None) -> Subscriber:
         """Choose the digest (off, daily, weekly) and optionally its hour."""
         await self.subscribe(reader)
-        async with self.db.session() as session:
-            repository = SubscriberRepository(session)
-            await repository.set_digest(reader.user_id, digest, hour)
-            await session.commit()
-            found = await repository.get(reader.user_id)
+        async with self.units() as unit:
+            store = unit.readers
+            await store.set_digest(reader.user_id, digest, hour)
+            await unit.commit()
+            found = await store.subscriber(reader.user_id)
         assert found is not None
         return found
 
@@ -104,8 +101,8 @@ class Subscribers:
         A tag no article carries yet is kept under the reader's words (see
         `clean_tag`); the close known tags come back as suggestions all the same.
         """
-        async with self.db.session() as session:
-            match = match_tag(query, await TagRepository(session).carried())
+        async with self.units() as unit:
+            match = match_tag(query, await unit.readers.carried_tags())
         if match.found is not None:
             return await self.follow_id(reader, match.found.id)
         name = clean_tag(query)
@@ -113,97 +110,97 @@ class Subscribers:
         if not key:
             return FollowResult(Outcome.UNKNOWN, suggestions=match.suggestions)
         subscriber, _ = await self.subscribe(reader)
-        async with self.db.session() as session:
-            tags = TagRepository(session)
-            if len(await tags.unseen_followed(subscriber.id)) >= MAX_UNSEEN:
+        async with self.units() as unit:
+            store = unit.readers
+            if len(await store.unseen_followed(subscriber.id)) >= MAX_UNSEEN:
                 return FollowResult(Outcome.TOO_MANY, suggestions=match.suggestions)
-            tag = await tags.add(name, key)
-            added = await SubscriberRepository(session).follow(subscriber.id, tag.id)
-            unseen = await tags.stories(tag.id) == 0
-            await session.commit()
+            tag = await store.add_tag(name, key)
+            added = await store.follow(subscriber.id, tag.id)
+            unseen = await store.stories(tag.id) == 0
+            await unit.commit()
         outcome = Outcome.DONE if added else Outcome.ALREADY
         return FollowResult(outcome, tag, match.suggestions, unseen=unseen)
 
     async def follow_id(self, reader: Reader, tag_id: int) -> FollowResult:
         """Follow a tag by id (buttons and deep links)."""
         subscriber, _ = await self.subscribe(reader)
-        async with self.db.session() as session:
-            tag = await TagRepository(session).get(tag_id)
+        async with self.units() as unit:
+            store = unit.readers
+            tag = await store.tag(tag_id)
             if tag is None:
                 return FollowResult(Outcome.UNKNOWN)
-            added = await SubscriberRepository(session).follow(subscriber.id, tag.id)
-            await session.commit()
+            added = await store.follow(subscriber.id, tag.id)
+            await unit.commit()
         return FollowResult(Outcome.DONE if added else Outcome.ALREADY, tag)
 
     async def unfollow(self, user_id: int, query: str) -> FollowResult:
         """Stop following the tag meant; suggestions come from the followed tags."""
-        async with self.db.session() as session:
-            repository = SubscriberRepository(session)
-            subscriber = await repository.get(user_id)
-            followed = await repository.following(subscriber.id) if subscriber else []
+        async with self.units() as unit:
+            store = unit.readers
+            subscriber = await store.subscriber(user_id)
+            followed = await store.following(subscriber.id) if subscriber else []
             match = match_tag(query, followed)
             if subscriber is None or match.found is None:
                 return FollowResult(Outcome.UNKNOWN, suggestions=match.suggestions)
-            removed = await repository.unfollow(subscriber.id, match.found.id)
-            await TagRepository(session).drop_unused([match.found.id])
-            await session.commit()
+            removed = await store.unfollow(subscriber.id, match.found.id)
+            await store.drop_unused([match.found.id])
+            await unit.commit()
         return FollowResult(Outcome.DONE if removed else Outcome.ALREADY, match.found)
 
     async def unfollow_id(self, user_id: int, tag_id: int) -> FollowResult:
         """Stop following a tag by id (buttons); UNKNOWN when the tag is gone."""
-        async with self.db.session() as session:
-            tag = await TagRepository(session).get(tag_id)
-            repository = SubscriberRepository(session)
-            subscriber = await repository.get(user_id)
+        async with self.units() as unit:
+            store = unit.readers
+            tag = await store.tag(tag_id)
+            subscriber = await store.subscriber(user_id)
             if tag is None or subscriber is None:
                 return FollowResult(Outcome.UNKNOWN)
-            removed = await repository.unfollow(subscriber.id, tag.id)
-            await TagRepository(session).drop_unused([tag.id])
-            await session.commit()
+            removed = await store.unfollow(subscriber.id, tag.id)
+            await store.drop_unused([tag.id])
+            await unit.commit()
         return FollowResult(Outcome.DONE if removed else Outcome.ALREADY, tag)
 
     async def following(self, user_id: int) -> list[Tag]:
         """The tags this user follows."""
-        async with self.db.session() as session:
-            repository = SubscriberRepository(session)
-            subscriber = await repository.get(user_id)
-            return await repository.following(subscriber.id) if subscriber else []
+        async with self.units() as unit:
+            store = unit.readers
+            subscriber = await store.subscriber(user_id)
+            return await store.following(subscriber.id) if subscriber else []
 
     async def stop(self, user_id: int) -> bool:
         """Unsubscribe and delete everything kept about the user; False if nothing was."""
-        async with self.db.session() as session:
-            repository, tags = SubscriberRepository(session), TagRepository(session)
-            subscriber = await repository.get(user_id)
-            unseen = await tags.unseen_followed(subscriber.id) if subscriber else []
-            forgotten = await repository.forget(user_id)
-            await tags.drop_unused(unseen)  # the tags only this reader had written
-            await session.commit()
+        async with self.units() as unit:
+            store = unit.readers
+            subscriber = await store.subscriber(user_id)
+            unseen = await store.unseen_followed(subscriber.id) if subscriber else []
+            forgotten = await store.forget(user_id)
+            await store.drop_unused(unseen)  # the tags only this reader had written
+            await unit.commit()
         return forgotten
 
     async def blocked(self, chat_id: int, reason: str) -> None:
         """The user blocked the bot: stop writing to them."""
-        async with self.db.session() as session:
-            await SubscriberRepository(session).mark_blocked(chat_id, reason)
-            await session.commit()
+        async with self.units() as unit:
+            await unit.readers.mark_blocked(chat_id, reason)
+            await unit.commit()
 
     async def counts(self) -> tuple[int, int]:
         """(active, blocked) subscribers."""
-        async with self.db.session() as session:
-            return await SubscriberRepository(session).counts()
+        async with self.units() as unit:
+            return await unit.readers.counts()
 
     async def popular_tags(self, limit: int) -> list[tuple[Tag, int]]:
         """The most used tags with their article counts."""
-        async with self.db.session() as session:
-            rows = await ReadingRepository(session).popular_tags(limit)
-        return [(Tag(tag_id, name), count) for tag_id, name, count in rows]
+        async with self.units() as unit:
+            return await unit.readers.popular_tags(limit)
 
     async def latest(self, count: int) -> list[Article]:
         """The newest articles."""
-        async with self.db.session() as session:
-            return await ArticleRepository(session).latest(count)
+        async with self.units() as unit:
+            return await unit.readers.latest(count)
 
     async def top(self, period: str, count: int) -> list[Article]:
         """Most read articles of today (last 24 hours) or this week (last 7 days)."""
         since = self.clock.now() - (timedelta(days=7) if period == "week" else timedelta(days=1))
-        async with self.db.session() as session:
-            return await ReadingRepository(session).most_read(since, count)
+        async with self.units() as unit:
+            return await unit.readers.most_read(since, count)

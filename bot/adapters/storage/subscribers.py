@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import (
@@ -36,27 +35,8 @@ from bot.adapters.storage.tables import (
     TagRow,
 )
 from bot.core.model import DeliveryKind, DeliveryState, DestinationKind, DestinationState, Platform
-
-
-@dataclass(frozen=True, slots=True)
-class Subscriber:
-    """A person who talks to the bot in private."""
-
-    id: int
-    user_id: int
-    chat_id: int
-    language: str
-    state: str
-    digest: str
-    digest_hour: int
-
-
-@dataclass(frozen=True, slots=True)
-class Tag:
-    """A tag as the site writes it."""
-
-    id: int
-    name: str
+from bot.core.reader_ports import Subscriber as Subscriber  # defined in core, named here too
+from bot.core.reader_ports import Tag as Tag
 
 
 class SubscriberRepository:

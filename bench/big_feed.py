@@ -21,6 +21,7 @@ from aiohttp.test_utils import TestServer
 from bot.adapters.sources.fetch import Fetcher
 from bot.adapters.storage.articles import ArticleRepository
 from bot.adapters.storage.database import Database
+from bot.adapters.storage.ingest_store import SqlIngestStore
 from bot.adapters.storage.sources import SourceRepository
 from bot.core.clock import SystemClock
 from bot.core.model import ArticleDraft
@@ -80,7 +81,9 @@ async def _first_poll(path: Path, origin: str) -> tuple[float, int, float]:
     fetcher = Fetcher.create(
         version="bench", homepage="bench", allow_private=True, max_bytes=64_000_000
     )
-    ingestor = Ingestor(db, fetcher, SystemClock(), IngestOptions(complete_from_page=True))
+    ingestor = Ingestor(
+        SqlIngestStore(db), fetcher, SystemClock(), IngestOptions(complete_from_page=True)
+    )
     stalls: list[float] = []
 
     async def ticker() -> None:
@@ -112,7 +115,9 @@ async def _one_by_one(path: Path, origin: str) -> float:
     db = Database(f"sqlite+aiosqlite:///{path}")
     await db.upgrade()
     fetcher = Fetcher.create(version="bench", homepage="bench", allow_private=True)
-    ingestor = Ingestor(db, fetcher, SystemClock(), IngestOptions(complete_from_page=False))
+    ingestor = Ingestor(
+        SqlIngestStore(db), fetcher, SystemClock(), IngestOptions(complete_from_page=False)
+    )
     try:
         started = time.perf_counter()
         for n in range(BASELINE_SAMPLE):

@@ -19,6 +19,7 @@ import httpx
 
 from bot.adapters.sources.fetch import Fetcher
 from bot.adapters.storage.database import Database
+from bot.adapters.storage.ingest_store import SqlIngestStore
 from bot.adapters.storage.sources import SourceRepository
 from bot.core.clock import SystemClock
 from bot.services.ingest import IngestOptions, Ingestor
@@ -50,7 +51,9 @@ async def _run(rounds: int) -> list[str]:
         db = Database(f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}")
         await db.upgrade()
         fetcher = Fetcher.create(version="bench", homepage="bench", allow_private=True)
-        ingestor = Ingestor(db, fetcher, SystemClock(), IngestOptions(complete_from_page=False))
+        ingestor = Ingestor(
+            SqlIngestStore(db), fetcher, SystemClock(), IngestOptions(complete_from_page=False)
+        )
         try:
             async with db.session() as session:
                 source = await SourceRepository(session).ensure(url, SystemClock().now())

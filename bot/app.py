@@ -33,8 +33,8 @@ from bot.adapters.sources.fetch import Fetcher
 from bot.adapters.storage.database import Database
 from bot.adapters.storage.destinations import DestinationRepository
 from bot.adapters.storage.digest_reads import SqlDigestReads
+from bot.adapters.storage.ingest_store import SqlIngestStore, read_site_social
 from bot.adapters.storage.held_posts import SqlHeldPosts
-from bot.adapters.storage.reader_store import sql_reader_units
 from bot.adapters.storage.render_reads import SqlRenderReads
 from bot.adapters.storage.source_setting import register_setting_sources
 from bot.adapters.storage.sources import SourceRepository
@@ -65,7 +65,7 @@ from bot.services.alerts import AlertingEvents, Alerts
 from bot.services.approval import Approval
 from bot.services.delivery import DeliveryWorker
 from bot.services.digests import DigestRenderer, Digests
-from bot.services.ingest import Ingestor, read_site_social
+from bot.services.ingest import Ingestor
 from bot.services.outbox import Outbox, OutboxOptions
 from bot.services.publishing import ApprovalRule, Publishing, PublishingOptions
 from bot.services.rendering import Renderer
@@ -376,7 +376,7 @@ def build(
         await app.on_changed_article(article_id)
 
     ingestor = Ingestor(
-        db,
+        SqlIngestStore(db),
         fetcher,
         clock,
         ingest_options(settings),
@@ -565,7 +565,7 @@ def handler_services(
 ) -> Services:
     """What the Telegram handlers call, and the few settings they read."""
     return Services(
-        subscribers=Subscribers(sql_reader_units(app.db), app.clock),
+        subscribers=Subscribers(app.db, app.clock),
         search=Search(app.db),
         admin=app.admin,
         renderer=app.renderer,

@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import dataclasses
-import json
 import logging
 import random
 import time
@@ -23,22 +22,14 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from bot.adapters.sources.documents import read_document
 from bot.adapters.sources.fetch import Fetcher, FetchResult
 from bot.adapters.sources.pages import extract_article
 from bot.adapters.sources.sanitise import clean_draft, describe, shown_link
-from bot.adapters.storage.articles import ArticleRepository, NewArticle
-from bot.adapters.storage.database import Database
-from bot.adapters.storage.flags import FlagRepository
-from bot.adapters.storage.held_revisions import keep_held
-from bot.adapters.storage.scheduling import SampleRepository
-from bot.adapters.storage.sources import SourceRepository
-from bot.adapters.storage.unit_of_work import SqlUnitOfWork
 from bot.core.crash_points import crash_point
 from bot.core.errors import SourceError
 from bot.core.events import Events
+from bot.core.ingest_ports import IngestStore, NewStory, ReadingLog, StoryUnit
 from bot.core.links import canonical_url
 from bot.core.model import Article, ArticleDraft, SocialLinks, Source
 from bot.core.ports import Clock, UnitOfWork
@@ -49,7 +40,6 @@ from bot.core.text.arabic import fold
 
 log = logging.getLogger(__name__)
 
-SITE_SOCIAL_FLAG = "site_social"
 TITLE_DEDUP_WINDOW = timedelta(days=3)
 QUIET_BATCH = 500  # items of a first poll stored per transaction
 TOUCH_EVERY = timedelta(minutes=5)
@@ -98,7 +88,7 @@ class Ingestor:
 
     def __init__(
         self,
-        db: Database,
+        store: IngestStore,
         fetcher: Fetcher,
         clock: Clock,
         options: IngestOptions,
@@ -109,7 +99,7 @@ class Ingestor:
         rng: random.Random | None = None,
         events: Events | None = None,
     ) -> None:
-        self.db = db
+        self.storage = store
         self.fetcher = fetcher
         self.clock = clock
         self.options = options
@@ -199,7 +189,7 @@ class Ingestor:
                 reason,
             )
             if gate.changes:  # kept for the admins to apply or drop (`/revisions`)
-                await keep_held(self.db, source, reason, gate.changes, self.clock.now())
+                await self.storage.keep_held(source, reason, gate.changes, self.clock.now())
             self.events.revisions_held(source.url, gate.held, reason)
         if report.skipped:
             await self._partly_failed(source, report)
@@ -235,9 +225,8 @@ class Ingestor:
         canonical = canonical_url(draft.url)
         title_key = fold(draft.title)[:500]
         now = self.clock.now()
-        async with self.db.session() as session:
-            articles = ArticleRepository(session)
-            existing = await articles.find_duplicate(
+        async with self.storage.stories() as stories:
+            existing = await stories.find_duplicate(
                 canonical_url=canonical,
                 guid=draft.guid,
                 title_key=title_key,
@@ -245,9 +234,9 @@ class Ingestor:
             )
             if existing is not None:
                 if draft.reads is not None:
-                    await self.record_reading(session, existing, draft.reads)
-                changed = await self._revised(articles, existing, draft, canonical, title_key)
-                await session.commit()
+                    await self.record_reading(stories, existing, draft.reads)
+                changed = await self._revised(stories, existing, draft, canonical, title_key)
+                await stories.commit()
                 if changed and self.on_changed is not None:
                     await self.on_changed(existing)
                 return None
@@ -256,21 +245,21 @@ class Ingestor:
         announcing = self.on_new if announce else None
         if announcing is not None and self.before_new is not None:
             await self.before_new()  # its own writes, before this unit takes the write lock
-        async with self.db.session() as session:
-            unit = SqlUnitOfWork(session, name="ingest")
-            articles = ArticleRepository(session)
-            if await articles.find_duplicate(
+        async with self.storage.announcing() as unit:
+            if await unit.find_duplicate(
                 canonical_url=canonical, guid=draft.guid, title_key=title_key, since=None
             ):
                 return None
-            article = await articles.add(
-                draft,
-                canonical_url=canonical,
-                title_key=title_key,
-                tag_keys=_tag_keys(draft.tags),
-                now=now,
-                source_id=source.id if source else None,
-                breaking=is_breaking(draft, self.options.breaking_markers),
+            article = await unit.add(
+                NewStory(
+                    draft,
+                    canonical,
+                    title_key,
+                    tuple(_tag_keys(draft.tags)),
+                    source.id if source else None,
+                    is_breaking(draft, self.options.breaking_markers),
+                ),
+                now,
             )
             if announcing is not None:
                 await announcing(article, source, unit)  # its posts join this transaction
@@ -322,10 +311,9 @@ class Ingestor:
         now = self.clock.now()
         keyed = [(d, canonical_url(d.url), fold(d.title)[:500]) for d in cleaned]
         changed: list[int] = []
-        fresh: list[NewArticle] = []
-        async with self.db.session() as session:
-            articles = ArticleRepository(session)
-            known = await articles.known(
+        fresh: list[NewStory] = []
+        async with self.storage.stories() as stories:
+            known = await stories.known(
                 canonical_urls=[url for _, url, _ in keyed],
                 guids=[d.guid for d, _, _ in keyed if d.guid],
                 title_keys=[key for _, _, key in keyed],
@@ -342,8 +330,8 @@ class Ingestor:
                 )
                 if existing is not None:  # a story already held: as `store` treats it
                     if draft.reads is not None:
-                        await self.record_reading(session, existing, draft.reads)
-                    if await self._revised(articles, existing, draft, canonical, title_key):
+                        await self.record_reading(stories, existing, draft.reads)
+                    if await self._revised(stories, existing, draft, canonical, title_key):
                         changed.append(existing)
                     continue
                 repeated = (
@@ -359,7 +347,7 @@ class Ingestor:
                 if draft.guid:
                     seen_guids.add(draft.guid)
                 fresh.append(
-                    NewArticle(
+                    NewStory(
                         draft,
                         canonical,
                         title_key,
@@ -368,8 +356,8 @@ class Ingestor:
                         is_breaking(draft, self.options.breaking_markers),
                     )
                 )
-            stored = await articles.add_many(fresh, now=now)
-            await session.commit()
+            stored = await stories.add_many(fresh, now)
+            await stories.commit()
         social = SocialLinks()
         for draft in cleaned:
             social = social.merged(draft.social)
@@ -385,7 +373,7 @@ class Ingestor:
 
     async def _revised(
         self,
-        articles: ArticleRepository,
+        stories: StoryUnit,
         article_id: int,
         draft: ArticleDraft,
         canonical: str,
@@ -396,7 +384,7 @@ class Ingestor:
         Only a match by URL or guid counts: a story matched by its title is
         another outlet's copy, not an edit.
         """
-        stored = await articles.get(article_id)
+        stored = await stories.article(article_id)
         if stored is None:
             return False
         same_story = canonical_url(stored.url) == canonical or (
@@ -412,26 +400,28 @@ class Ingestor:
                 HeldChange(article_id, stored.title, draft.title, title_key, summary)
             )
             return False
-        await articles.revise_text(
+        await stories.revise_text(
             article_id, title=draft.title, title_key=title_key, summary=summary
         )
         log.info("article %d changed at the source: %r", article_id, draft.title[:80])
         return True
 
-    async def record_reading(self, session: AsyncSession, article_id: int, reads: int) -> bool:
-        """Keep a counter reading unless it is implausible (down, or an absurd jump)."""
+    async def record_reading(self, readings: ReadingLog, article_id: int, reads: int) -> bool:
+        """Keep a counter reading unless it is implausible (down, or an absurd jump).
+
+        It joins the transaction of `readings`, which the caller commits.
+        """
         now = self.clock.now()
-        samples = SampleRepository(session)
-        last = await samples.last(article_id)
+        last = await readings.last_reading(article_id)
         if not plausible(last, reads, now, self.options.max_reads_per_hour):
             log.info("article %d: reading %d discarded (last %s)", article_id, reads, last)
             return False
-        await samples.add(article_id, reads, now)
+        await readings.add_reading(article_id, reads, now)
         return True
 
     async def site_social(self) -> SocialLinks:
         """The social channels the site advertises, as last seen on its pages."""
-        return await read_site_social(self.db)
+        return await self.storage.site_social()
 
     def _read(
         self, result: FetchResult, source: Source | None, report: PollReport | None = None
@@ -489,11 +479,7 @@ class Ingestor:
         merged = social.merged(known)
         if merged == known:
             return
-        async with self.db.session() as session:
-            await FlagRepository(session).set(
-                SITE_SOCIAL_FLAG, json.dumps(dataclasses.asdict(merged)), self.clock.now()
-            )
-            await session.commit()
+        await self.storage.remember_site_social(merged, self.clock.now())
 
     def _worth_recording(self, source: Source, result: FetchResult) -> bool:
         """A 304 is written only when it changes something, or every `TOUCH_EVERY`.
@@ -511,15 +497,13 @@ class Ingestor:
 
     async def _succeeded(self, source: Source, etag: str | None, last_modified: str | None) -> None:
         now = self.clock.now()
-        async with self.db.session() as session:
-            await SourceRepository(session).record_success(
-                source.id,
-                now=now,
-                next_poll_at=now + self._interval(0),
-                etag=etag,
-                last_modified=last_modified,
-            )
-            await session.commit()
+        await self.storage.record_success(
+            source.id,
+            now=now,
+            next_poll_at=now + self._interval(0),
+            etag=etag,
+            last_modified=last_modified,
+        )
 
     async def _revision_gate(
         self, report: PollReport, drafts: Sequence[ArticleDraft]
@@ -530,8 +514,7 @@ class Ingestor:
         mass edit is held whole rather than after its first few items.
         """
         by_url = await asyncio.to_thread(_cleaned_by_url, drafts)  # seconds for a big feed
-        async with self.db.session() as session:
-            stored = await ArticleRepository(session).texts_by_canonical_url(list(by_url))
+        stored = await self.storage.stored_texts(list(by_url))
         changes = sum(
             1
             for url, (title, summary) in stored.items()
@@ -557,22 +540,18 @@ class Ingestor:
         now = self.clock.now()
         count = len(report.skipped)
         error = f"{count} item{'' if count == 1 else 's'} skipped: {report.skipped[0]}"
-        async with self.db.session() as session:
-            await SourceRepository(session).record_partial(
-                source.id, now=now, next_poll_at=now + self._interval(0), error=error
-            )
-            await session.commit()
+        await self.storage.record_partial(
+            source.id, now=now, next_poll_at=now + self._interval(0), error=error
+        )
         report.status = "partial"
         report.error = error
 
     async def _failed(self, source: Source, exc: SourceError, report: PollReport) -> None:
         now = self.clock.now()
         delay = self._interval(source.failures + 1)
-        async with self.db.session() as session:
-            failures = await SourceRepository(session).record_failure(
-                source.id, now=now, next_poll_at=now + delay, error=str(exc)
-            )
-            await session.commit()
+        failures = await self.storage.record_failure(
+            source.id, now=now, next_poll_at=now + delay, error=str(exc)
+        )
         report.status = "error"
         report.error = str(exc)
         log.warning(
@@ -601,15 +580,6 @@ def _cleaned_by_url(drafts: Sequence[ArticleDraft]) -> dict[str, ArticleDraft]:
         except Exception:  # refused later, item by item, with its reason
             continue
     return by_url
-
-
-async def read_site_social(db: Database) -> SocialLinks:
-    """The social channels the site advertises, as last seen on its pages."""
-    async with db.session() as session:
-        raw = await FlagRepository(session).get(SITE_SOCIAL_FLAG)
-    if not raw:
-        return SocialLinks()
-    return SocialLinks(**json.loads(raw))
 
 
 def is_breaking(draft: ArticleDraft, markers: Sequence[str]) -> bool:

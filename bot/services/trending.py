@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 from bot.adapters.storage.articles import ArticleRepository
 from bot.adapters.storage.database import Database
 from bot.adapters.storage.destinations import DestinationRepository
+from bot.adapters.storage.ingest_store import SqlStoryUnit
 from bot.adapters.storage.scheduling import SampleRepository, SelectionRepository
 from bot.core.errors import NashirError
 from bot.core.links import canonical_url
@@ -107,7 +108,7 @@ class Trending:
                 readings[article_id] = draft.reads
         async with self.db.session() as session:
             for article_id, reads in readings.items():
-                if await self.ingestor.record_reading(session, article_id, reads):
+                if await self.ingestor.record_reading(SqlStoryUnit(session), article_id, reads):
                     report.kept += 1
                 else:
                     report.discarded += 1

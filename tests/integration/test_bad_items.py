@@ -21,6 +21,7 @@ from bot.adapters.sources.fetch import Fetcher
 from bot.adapters.sources.sanitise import MAX_TITLE
 from bot.adapters.storage.articles import ArticleRepository
 from bot.adapters.storage.database import Database
+from bot.adapters.storage.ingest_store import SqlIngestStore
 from bot.adapters.storage.sources import SourceRepository
 from bot.core.clock import ManualClock
 from bot.core.events import RecordingEvents
@@ -108,7 +109,9 @@ async def kit(db: Database) -> AsyncIterator[tuple[Ingestor, list[str], Recordin
         guard=only_the_test_server,
         transport=httpx.AsyncHTTPTransport(),
     )
-    ingestor = Ingestor(db, fetcher, clock, IngestOptions(complete_from_page=False), events=events)
+    ingestor = Ingestor(
+        SqlIngestStore(db), fetcher, clock, IngestOptions(complete_from_page=False), events=events
+    )
     yield ingestor, sent, recorded
     await fetcher.aclose()
 

@@ -19,6 +19,7 @@ from aiohttp.test_utils import TestServer
 from bot.adapters.sources.fetch import Fetcher
 from bot.adapters.storage.articles import ArticleRepository
 from bot.adapters.storage.database import Database
+from bot.adapters.storage.ingest_store import SqlIngestStore
 from bot.adapters.storage.sources import SourceRepository
 from bot.core.clock import ManualClock
 from bot.core.model import Source
@@ -74,7 +75,7 @@ async def site() -> AsyncIterator[Site]:
 async def ingestor(db: Database) -> AsyncIterator[Ingestor]:
     fetcher = Fetcher.create(version="test", homepage="tests", allow_private=True)
     yield Ingestor(
-        db,
+        SqlIngestStore(db),
         fetcher,
         ManualClock(datetime(2026, 3, 1, 9, tzinfo=UTC)),
         IngestOptions(complete_from_page=True, page_interval=0.2),

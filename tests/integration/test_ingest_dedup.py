@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from bot.adapters.sources.fetch import Fetcher
 from bot.adapters.storage.articles import ArticleRepository
 from bot.adapters.storage.database import Database
+from bot.adapters.storage.ingest_store import SqlIngestStore
 from bot.core.clock import ManualClock
 from bot.core.model import ArticleDraft
 from bot.services.ingest import IngestOptions, Ingestor
@@ -18,7 +19,7 @@ BASE = "https://www.yemen-news.example"
 def _ingestor(db: Database) -> Ingestor:
     fetcher = Fetcher.create(version="test", homepage="tests")
     return Ingestor(
-        db,
+        SqlIngestStore(db),
         fetcher,
         ManualClock(datetime(2026, 3, 1, 9, tzinfo=UTC)),
         IngestOptions(complete_from_page=False),

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from bot.adapters.storage.ingest_store import SqlStoryUnit
 from bot.adapters.storage.scheduling import SampleRepository
 from bot.adapters.storage.tables import DeliveryRow
 from bot.app import App
@@ -48,7 +49,7 @@ async def store(app: App, n: int, *, announce: bool = False) -> Article:
 async def read(app: App, counts: dict[int, int]) -> None:
     async with app.db.session() as session:
         for article_id, reads in counts.items():
-            await app.ingestor.record_reading(session, article_id, reads)
+            await app.ingestor.record_reading(SqlStoryUnit(session), article_id, reads)
         await session.commit()
 
 
@@ -111,11 +112,12 @@ async def test_counters_that_go_down_or_jump_are_discarded_as_bad_readings(
     await app.start()
     article = await store(app, 1)
     async with app.db.session() as session:
-        assert await app.ingestor.record_reading(session, article.id, 1000)
+        readings = SqlStoryUnit(session)
+        assert await app.ingestor.record_reading(readings, article.id, 1000)
         clock.advance(600)
-        assert not await app.ingestor.record_reading(session, article.id, 900)  # went down
-        assert not await app.ingestor.record_reading(session, article.id, 900_000)  # jumped
-        assert await app.ingestor.record_reading(session, article.id, 1200)
+        assert not await app.ingestor.record_reading(readings, article.id, 900)  # went down
+        assert not await app.ingestor.record_reading(readings, article.id, 900_000)  # jumped
+        assert await app.ingestor.record_reading(readings, article.id, 1200)
         await session.commit()
         samples = await SampleRepository(session).since([article.id], T0)
     assert [reads for _, reads in samples[article.id]] == [1000, 1200]

@@ -31,6 +31,7 @@ from bot.adapters.publishers.x_client import make_x_client
 from bot.adapters.settings import Settings
 from bot.adapters.sources.fetch import Fetcher
 from bot.adapters.storage.database import Database
+from bot.adapters.storage.delivery_queue import SqlDeliveryQueue
 from bot.adapters.storage.destinations import DestinationRepository
 from bot.adapters.storage.digest_reads import SqlDigestReads
 from bot.adapters.storage.ingest_store import SqlIngestStore, read_site_social
@@ -401,7 +402,7 @@ def build(
         publishers[Platform.X.value] = x_publisher
     x_budget = XBudget(db, clock, budget_options(settings), events=events)
     worker = DeliveryWorker(
-        db,
+        SqlDeliveryQueue(db),
         publishers,
         DigestRenderer(renderer),
         clock,

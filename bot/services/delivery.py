@@ -63,14 +63,8 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy.exc import IntegrityError
-
-from bot.adapters.storage.database import Database
-from bot.adapters.storage.delivery_store import DeliveryStore, SentRecord
-from bot.adapters.storage.destinations import DestinationRepository
-from bot.adapters.storage.outbox import OutboxRepository
-from bot.adapters.storage.outbox_signal import listen_for_queued, on_queued
 from bot.core.crash_points import crash_point
+from bot.core.delivery_ports import DeliveryQueue, SentRecord
 from bot.core.errors import (
     ChatMoved,
     DestinationGone,
@@ -194,8 +188,8 @@ def label(destination: Destination) -> str:
 class _Recorder:
     """Buffers accepted sends and writes them in one statement per group."""
 
-    def __init__(self, db: Database, every: int, interval: float) -> None:
-        self.db = db
+    def __init__(self, queue: DeliveryQueue, every: int, interval: float) -> None:
+        self.queue = queue
         self.every = every
         self.interval = interval
         self.buffer: list[SentRecord] = []
@@ -214,10 +208,8 @@ class _Recorder:
             if not taken:
                 return
             try:
-                async with self.db.session() as session:
-                    await DeliveryStore(session).mark_sent_many(taken)
-                    await session.commit()
-                    crash_point("delivery:recorded")
+                await self.queue.record_sent(taken)
+                crash_point("delivery:recorded")
             except BaseException:
                 self.buffer[:0] = taken  # cancelled or failed: keep them for the next flush
                 raise
@@ -234,7 +226,7 @@ class DeliveryWorker:
 
     def __init__(
         self,
-        db: Database,
+        queue: DeliveryQueue,
         publishers: Mapping[str, Publisher],
         render: PostRenderer,
         clock: Clock,
@@ -246,7 +238,7 @@ class DeliveryWorker:
         events: Events | None = None,
         rng: random.Random | None = None,
     ) -> None:
-        self.db = db
+        self.queue = queue
         self.publishers = publishers
         self.render = render
         self.clock = clock
@@ -275,11 +267,7 @@ class DeliveryWorker:
 
     async def recover(self) -> int:
         """Release rows a crashed worker left `sending`; run at start and on a schedule."""
-        async with self.db.session() as session:
-            released = await OutboxRepository(session).release_stale(
-                older_than=self.clock.now() - self.options.claim_lease
-            )
-            await session.commit()
+        released = await self.queue.release_stale(self.clock.now() - self.options.claim_lease)
         if released:
             log.warning("released %d deliveries left in flight by a stopped worker", released)
         return released
@@ -303,8 +291,8 @@ class DeliveryWorker:
         go back to the queue and the sends in flight finish.
         """
         self.serving = True
-        unsubscribe = on_queued(self.db, self.wake)
-        listener = asyncio.create_task(listen_for_queued(self.db, self.wake, stop))
+        unsubscribe = self.queue.on_queued(self.wake)
+        listener = asyncio.create_task(self.queue.listen(self.wake, stop))
         try:
             return await self._run(single=False, stop=stop, may_send=may_send)
         finally:
@@ -318,7 +306,7 @@ class DeliveryWorker:
         self, *, single: bool, stop: asyncio.Event | None = None, may_send: Gate | None = None
     ) -> DeliveryReport:
         report = DeliveryReport()
-        recorder = _Recorder(self.db, self.options.flush_every, self.options.flush_interval)
+        recorder = _Recorder(self.queue, self.options.flush_every, self.options.flush_interval)
         queue: asyncio.Queue[_Job | None] = asyncio.Queue()
         low = max(self.options.batch_size // 2, 1)
         hungry = asyncio.Event()  # set by consumers when the queue runs low: claim more
@@ -368,8 +356,7 @@ class DeliveryWorker:
         idle = self.options.idle
         if not allowed:
             return idle
-        async with self.db.session() as session:
-            due = await DeliveryStore(session).next_due()
+        due = await self.queue.next_due()
         if due is None:
             return idle
         wait = (due - self.clock.now()).total_seconds()
@@ -386,21 +373,16 @@ class DeliveryWorker:
                 ids.append(job.delivery.id)
         if not ids:
             return
-        async with self.db.session() as session:
-            await DeliveryStore(session).release(ids)
-            await session.commit()
+        await self.queue.release(ids)
         log.info("stopping: %d claimed deliveries returned to the queue", len(ids))
 
     async def _claim(self) -> list[Delivery]:
-        async with self.db.session() as session:
-            batch = await OutboxRepository(session).claim(
-                now=self.clock.now(),
-                limit=self.options.batch_size,
-                # Stamped per batch: the rows of one batch know each other (followed-tag grouping).
-                worker=f"{self.worker_id}/{next(self._batches)}",
-                skip_locked=self.db.is_postgres,
-            )
-            await session.commit()
+        batch = await self.queue.claim(
+            self.clock.now(),
+            self.options.batch_size,
+            # Stamped per batch: the rows of one batch know each other (followed-tag grouping).
+            f"{self.worker_id}/{next(self._batches)}",
+        )
         if batch:
             crash_point("delivery:claimed")
         return batch
@@ -409,11 +391,8 @@ class DeliveryWorker:
         """Look up the batch's destinations at once and render the batch at once."""
         if not batch:
             return []
-        async with self.db.session() as session:
-            store = DeliveryStore(session)
-            destinations = await store.destinations(d.destination_id for d in batch)
-            skipped = await store.skipped_articles(d.article_id for d in batch)
-            breaking = await store.breaking_articles(d.article_id for d in batch)
+        facts = await self.queue.facts(batch)
+        destinations, skipped, breaking = facts.destinations, facts.skipped, facts.breaking
         jobs: dict[int, _Job] = {}
         wanted: list[tuple[Delivery, Destination]] = []
         for delivery in batch:
@@ -618,17 +597,11 @@ class DeliveryWorker:
     ) -> None:
         new_address = str(exc.new_chat_id)
         log.warning("destination %d moved to chat %s; retrying there", destination.id, new_address)
-        try:
-            async with self.db.session() as session:
-                await DestinationRepository(session).move(destination.id, new_address)
-                await session.commit()
-        except IntegrityError:
+        if not await self.queue.move(destination.id, new_address):
             # The new chat is a destination already: it gets its own copy; this one retires.
-            async with self.db.session() as session:
-                await DestinationRepository(session).disable(
-                    destination.id, f"moved to {new_address}, already a destination"
-                )
-                await session.commit()
+            await self.queue.disable(
+                destination.id, f"moved to {new_address}, already a destination"
+            )
             await self._final(delivery, DeliveryState.SKIPPED, f"chat moved to {new_address}")
             report.skipped += 1
             return
@@ -638,11 +611,10 @@ class DeliveryWorker:
     async def _gone(
         self, delivery: Delivery, destination: Destination, where: str, exc: PublishError
     ) -> None:
-        async with self.db.session() as session:
-            await DestinationRepository(session).disable(destination.id, str(exc))
-            if destination.kind is DestinationKind.PRIVATE:
-                await DeliveryStore(session).deactivate_subscriber(destination.address)
-            await session.commit()
+        private = destination.kind is DestinationKind.PRIVATE
+        await self.queue.disable(
+            destination.id, str(exc), blocked_chat=destination.address if private else None
+        )
         await self._final(delivery, DeliveryState.FAILED, str(exc))
         if destination.kind is DestinationKind.PRIVATE:
             log.info("%s: recipient gone (%s); not retried", where, exc)
@@ -684,16 +656,10 @@ class DeliveryWorker:
     async def _retry(
         self, delivery: Delivery, error: str, at: datetime, *, refund: bool = False
     ) -> None:
-        async with self.db.session() as session:
-            await OutboxRepository(session).mark_retry(
-                delivery.id, error=error, at=at, refund=refund
-            )
-            await session.commit()
+        await self.queue.retry(delivery.id, error, at, refund=refund)
 
     async def _final(self, delivery: Delivery, state: DeliveryState, error: str | None) -> None:
-        async with self.db.session() as session:
-            await OutboxRepository(session).mark_final(delivery.id, state, error=error)
-            await session.commit()
+        await self.queue.final(delivery.id, state, error)
 
     async def _tell_admins(self, text: str) -> None:
         if self.alert is None:

@@ -14,6 +14,7 @@ from datetime import timedelta
 import pytest
 
 from bot.adapters.storage.database import Database
+from bot.adapters.storage.delivery_queue import SqlDeliveryQueue
 from bot.adapters.storage.delivery_store import DeliveryStore
 from bot.adapters.storage.destinations import DestinationRepository
 from bot.adapters.storage.outbox import OutboxRepository
@@ -57,7 +58,7 @@ async def render(delivery: Delivery, destination: Destination) -> Post:
 def worker(db: Database, publisher: RecordingPublisher, **options: object) -> DeliveryWorker:
     chosen = {"batch_size": 10, "concurrency": 2, "idle": 30.0, **options}
     return DeliveryWorker(
-        db,
+        SqlDeliveryQueue(db),
         {Platform.CONSOLE.value: publisher},
         OneByOne(render),
         CLOCK,
@@ -143,7 +144,7 @@ async def test_the_next_batch_is_claimed_before_the_current_one_runs_dry(db: Dat
 
     stop = asyncio.Event()
     subject = DeliveryWorker(
-        db,
+        SqlDeliveryQueue(db),
         {Platform.CONSOLE.value: publisher},
         OneByOne(slow_render),
         CLOCK,

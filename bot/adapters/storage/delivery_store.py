@@ -10,7 +10,6 @@ never commits.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -26,8 +25,9 @@ from bot.adapters.storage.tables import (
     SubscriberRow,
     XSpendRow,
 )
+from bot.core.delivery_ports import PostedCopy as PostedCopy
+from bot.core.delivery_ports import SentRecord as SentRecord
 from bot.core.model import (
-    Delivery,
     DeliveryKind,
     DeliveryState,
     Destination,
@@ -41,25 +41,6 @@ _RECIPIENT = (
     DestinationRow.kind == DestinationKind.PRIVATE.value,
     DestinationRow.state == DestinationState.ACTIVE.value,
 )
-
-
-@dataclass(frozen=True, slots=True)
-class SentRecord:
-    """One send the platform accepted, waiting to be written."""
-
-    delivery_id: int
-    message_id: str
-    sent_at: datetime
-    content_hash: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class PostedCopy:
-    """A sent delivery with its destination: what edits and removals act on."""
-
-    delivery: Delivery
-    destination: Destination
-    content_hash: str | None
 
 
 class DeliveryStore:

@@ -34,8 +34,8 @@ from bot.adapters.storage.database import Database
 from bot.adapters.storage.delivery_queue import SqlDeliveryQueue
 from bot.adapters.storage.destinations import DestinationRepository
 from bot.adapters.storage.digest_reads import SqlDigestReads
-from bot.adapters.storage.ingest_store import SqlIngestStore, read_site_social
 from bot.adapters.storage.held_posts import SqlHeldPosts
+from bot.adapters.storage.ingest_store import SqlIngestStore, read_site_social
 from bot.adapters.storage.render_reads import SqlRenderReads
 from bot.adapters.storage.source_setting import register_setting_sources
 from bot.adapters.storage.sources import SourceRepository

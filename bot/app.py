@@ -41,6 +41,7 @@ from bot.adapters.storage.render_reads import SqlRenderReads
 from bot.adapters.storage.source_setting import register_setting_sources
 from bot.adapters.storage.sources import SourceRepository
 from bot.adapters.storage.unit_of_work import sql_units
+from bot.adapters.storage.x_ledger import SqlXLedger
 from bot.adapters.web import WebServer
 from bot.core.clock import SystemClock
 from bot.core.events import Events
@@ -401,7 +402,7 @@ def build(
             fetch_image=image_fetcher(fetcher) if settings.x_images else None,
         )
         publishers[Platform.X.value] = x_publisher
-    x_budget = XBudget(db, clock, budget_options(settings), events=events)
+    x_budget = XBudget(SqlXLedger(db), clock, budget_options(settings), events=events)
     worker = DeliveryWorker(
         SqlDeliveryQueue(db),
         publishers,

@@ -31,15 +31,11 @@ import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from bot.adapters.storage.database import Database
-from bot.adapters.storage.delivery_store import DeliveryStore
-from bot.adapters.storage.flags import FlagRepository
+from bot.core.delivery_ports import XLedger
 from bot.core.events import Events
 from bot.core.ports import Clock
 
 log = logging.getLogger(__name__)
-
-CAPPED_FLAG = "x_capped_until"
 
 
 class Importance(enum.IntEnum):
@@ -138,9 +134,14 @@ class XBudget:
     """Judges, records and reports X spending; one per app, shared by its workers."""
 
     def __init__(
-        self, db: Database, clock: Clock, options: BudgetOptions, *, events: Events | None = None
+        self,
+        ledger: XLedger,
+        clock: Clock,
+        options: BudgetOptions,
+        *,
+        events: Events | None = None,
     ) -> None:
-        self.db = db
+        self.ledger = ledger
         self.clock = clock
         self.options = options
         self.events = events or Events()
@@ -149,12 +150,10 @@ class XBudget:
     async def status(self, now: datetime | None = None) -> BudgetStatus:
         """Posts and money left, from the ledger."""
         now = now or self.clock.now()
-        async with self.db.session() as session:
-            store = DeliveryStore(session)
-            posts, _ = await store.spend_since(now - timedelta(hours=24))
-            _, spent = await store.spend_since(month_start(now))
-            raw = await FlagRepository(session).get(CAPPED_FLAG)
-        capped = datetime.fromisoformat(raw) if raw else None
+        reading = await self.ledger.read(
+            day_since=now - timedelta(hours=24), month_since=month_start(now)
+        )
+        posts, spent, capped = reading.posts, reading.money, reading.capped_until
         if capped is not None and capped <= now:
             capped = None
         money = self.options.money_per_month
@@ -181,17 +180,13 @@ class XBudget:
     async def spend(self, verdict: Verdict, *, with_link: bool, delivery_id: int | None) -> None:
         """Write a sent post into the ledger and report what is left."""
         now = self.clock.now()
-        async with self.db.session() as session:
-            await DeliveryStore(session).record_spend(
-                at=now, cost=verdict.cost, with_link=with_link, delivery_id=delivery_id
-            )
-            await session.commit()
+        await self.ledger.record(
+            at=now, cost=verdict.cost, with_link=with_link, delivery_id=delivery_id
+        )
         status = await self.status(now)
         self.events.x_budget(status.posts_left_today, status.money_left_month)
 
     async def capped(self, until: datetime) -> None:
         """X answered with its 24-hour cap: post nothing there before `until`."""
-        async with self.db.session() as session:
-            await FlagRepository(session).set(CAPPED_FLAG, until.isoformat(), self.clock.now())
-            await session.commit()
+        await self.ledger.cap(until, self.clock.now())
         log.warning("X 24-hour cap reached: X posts are skipped until %s", until.isoformat())

@@ -38,10 +38,10 @@ from bot.adapters.storage.held_posts import SqlHeldPosts
 from bot.adapters.storage.ingest_store import SqlIngestStore, read_site_social
 from bot.adapters.storage.reader_store import sql_reader_units
 from bot.adapters.storage.render_reads import SqlRenderReads
+from bot.adapters.storage.search_index import SqlSearchIndex
 from bot.adapters.storage.source_setting import register_setting_sources
 from bot.adapters.storage.sources import SourceRepository
 from bot.adapters.storage.unit_of_work import sql_units
-from bot.adapters.storage.x_ledger import SqlXLedger
 from bot.adapters.web import WebServer
 from bot.core.clock import SystemClock
 from bot.core.events import Events
@@ -402,7 +402,7 @@ def build(
             fetch_image=image_fetcher(fetcher) if settings.x_images else None,
         )
         publishers[Platform.X.value] = x_publisher
-    x_budget = XBudget(SqlXLedger(db), clock, budget_options(settings), events=events)
+    x_budget = XBudget(db, clock, budget_options(settings), events=events)
     worker = DeliveryWorker(
         SqlDeliveryQueue(db),
         publishers,
@@ -569,7 +569,7 @@ def handler_services(
     """What the Telegram handlers call, and the few settings they read."""
     return Services(
         subscribers=Subscribers(sql_reader_units(app.db), app.clock),
-        search=Search(app.db),
+        search=Search(SqlSearchIndex(app.db)),
         admin=app.admin,
         renderer=app.renderer,
         approval=approval,

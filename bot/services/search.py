@@ -13,9 +13,8 @@ import re
 from dataclasses import dataclass
 from typing import Final
 
-from bot.adapters.storage.database import Database
-from bot.adapters.storage.search import ReadingRepository, SearchRepository
 from bot.core.model import Article
+from bot.core.search_ports import SearchIndex
 from bot.core.text.arabic import fold, fold_word_with_article
 
 MAX_TERMS: Final = 8
@@ -55,8 +54,8 @@ class SearchPage:
 class Search:
     """Indexes new articles lazily and answers queries."""
 
-    def __init__(self, db: Database) -> None:
-        self.db = db
+    def __init__(self, index: SearchIndex) -> None:
+        self.index = index
 
     async def refresh(self) -> int:
         """Index every article not indexed yet; returns how many were added.
@@ -66,14 +65,9 @@ class Search:
         """
         added = 0
         while True:
-            async with self.db.session() as session:
-                repository = SearchRepository(session)
-                batch = await repository.unindexed(INDEX_BATCH)
-                for article_id, title, summary in batch:
-                    await repository.index(article_id, document(title, summary))
-                await session.commit()
-            added += len(batch)
-            if len(batch) < INDEX_BATCH:
+            indexed = await self.index.index_batch(INDEX_BATCH, document)
+            added += indexed
+            if indexed < INDEX_BATCH:
                 return added
 
     async def search(self, query: str, *, limit: int, offset: int = 0) -> SearchPage:
@@ -82,7 +76,5 @@ class Search:
         if not terms:
             return SearchPage([], 0, offset)
         await self.refresh()
-        async with self.db.session() as session:
-            ids, total = await SearchRepository(session).find(terms, limit=limit, offset=offset)
-            articles = await ReadingRepository(session).articles(ids)
+        articles, total = await self.index.find(terms, limit=limit, offset=offset)
         return SearchPage(articles, total, offset)

@@ -8,6 +8,7 @@ from bot.adapters.sources.fetch import Fetcher
 from bot.adapters.storage.articles import ArticleRepository
 from bot.adapters.storage.database import Database
 from bot.adapters.storage.ingest_store import SqlIngestStore
+from bot.adapters.storage.search_index import SqlSearchIndex
 from bot.core.clock import ManualClock
 from bot.core.model import ArticleDraft
 from bot.services.ingest import IngestOptions, Ingestor
@@ -121,7 +122,7 @@ async def test_a_headline_changed_at_the_source_is_searched_by_its_new_words(
     await ingestor.store(
         ArticleDraft(url=url, title="انقطاع الكهرباء في عدن"), source=None, announce=False
     )
-    search = Search(db)
+    search = Search(SqlSearchIndex(db))
     assert (await search.search("الكهرباء", limit=5)).total == 1
     await ingestor.store(
         ArticleDraft(url=url, title="عودة التيار إلى عدن"), source=None, announce=False

@@ -42,6 +42,7 @@ from bot.adapters.storage.search_index import SqlSearchIndex
 from bot.adapters.storage.source_setting import register_setting_sources
 from bot.adapters.storage.sources import SourceRepository
 from bot.adapters.storage.unit_of_work import sql_units
+from bot.adapters.storage.x_ledger import SqlXLedger
 from bot.adapters.web import WebServer
 from bot.core.clock import SystemClock
 from bot.core.events import Events
@@ -402,7 +403,7 @@ def build(
             fetch_image=image_fetcher(fetcher) if settings.x_images else None,
         )
         publishers[Platform.X.value] = x_publisher
-    x_budget = XBudget(db, clock, budget_options(settings), events=events)
+    x_budget = XBudget(SqlXLedger(db), clock, budget_options(settings), events=events)
     worker = DeliveryWorker(
         SqlDeliveryQueue(db),
         publishers,

@@ -36,6 +36,7 @@ from bot.adapters.storage.destinations import DestinationRepository
 from bot.adapters.storage.digest_reads import SqlDigestReads
 from bot.adapters.storage.held_posts import SqlHeldPosts
 from bot.adapters.storage.ingest_store import SqlIngestStore, read_site_social
+from bot.adapters.storage.posted_copies import SqlPostedCopies
 from bot.adapters.storage.reader_store import sql_reader_units
 from bot.adapters.storage.render_reads import SqlRenderReads
 from bot.adapters.storage.search_index import SqlSearchIndex
@@ -438,7 +439,7 @@ def build(
     )
     schedule = ScheduleOptions.from_settings(settings)
     scheduler = new_scheduler(schedule, db)
-    revisions = Revisions(db, publishers, renderer, limiter)
+    revisions = Revisions(SqlPostedCopies(db), publishers, renderer, limiter)
 
     async def ensure_destinations() -> None:
         await app.ensure_destinations()

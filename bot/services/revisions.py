@@ -19,8 +19,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from bot.adapters.storage.database import Database
-from bot.adapters.storage.delivery_store import DeliveryStore, PostedCopy
+from bot.core.delivery_ports import PostedCopies, PostedCopy
 from bot.core.errors import PublishError, RateLimited
 from bot.core.model import Platform
 from bot.core.ports import Publisher
@@ -48,12 +47,12 @@ class Revisions:
 
     def __init__(
         self,
-        db: Database,
+        copies: PostedCopies,
         publishers: Mapping[str, Publisher],
         render: Render,
         limiter: TelegramLimiter | None,
     ) -> None:
-        self.db = db
+        self.copies = copies
         self.publishers = publishers
         self.renderer = render
         self.limiter = limiter
@@ -61,8 +60,7 @@ class Revisions:
     async def revise(self, article_id: int) -> RevisionReport:
         """Edit every posted copy of an article whose rendered post changed."""
         report = RevisionReport()
-        async with self.db.session() as session:
-            copies = await DeliveryStore(session).posted(article_id)
+        copies = await self.copies.posted(article_id)
         for copy in copies:
             await self._revise_copy(copy, report)
         if report.edited or report.failed:
@@ -117,7 +115,5 @@ class Revisions:
                 report.errors.append(f"{destination.address}: {exc}")
                 return
             break
-        async with self.db.session() as session:
-            await DeliveryStore(session).set_content_hash(delivery.id, fingerprint)
-            await session.commit()
+        await self.copies.set_content_hash(delivery.id, fingerprint)
         report.edited += 1

@@ -42,6 +42,7 @@ from bot.adapters.storage.render_reads import SqlRenderReads
 from bot.adapters.storage.search_index import SqlSearchIndex
 from bot.adapters.storage.source_setting import register_setting_sources
 from bot.adapters.storage.sources import SourceRepository
+from bot.adapters.storage.trending_store import SqlTrendingStore
 from bot.adapters.storage.unit_of_work import sql_units
 from bot.adapters.storage.x_ledger import SqlXLedger
 from bot.adapters.web import WebServer
@@ -417,7 +418,9 @@ def build(
         events=events,
     )
     digests = Digests(SqlDigestReads(db), clock, publishing, digest_options(settings))
-    trending = Trending(db, clock, ingestor, publishing, trending_options(settings))
+    trending = Trending(
+        SqlTrendingStore(db), clock, ingestor, publishing, trending_options(settings)
+    )
     webhook_url = webhook if telegram_app is not None else None
     leader = LeaderLock(
         db, on_elected=lambda: jobs.on_elected(), on_deposed=lambda: jobs.on_deposed()

@@ -20,16 +20,12 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from bot.adapters.storage.articles import ArticleRepository
-from bot.adapters.storage.database import Database
-from bot.adapters.storage.destinations import DestinationRepository
-from bot.adapters.storage.ingest_store import SqlStoryUnit
-from bot.adapters.storage.scheduling import SampleRepository, SelectionRepository
 from bot.core.errors import NashirError
 from bot.core.links import canonical_url
 from bot.core.model import ArticleDraft, DeliveryKind
 from bot.core.ports import Clock
 from bot.core.selection import clean, top_by_velocity, velocity
+from bot.core.trending_ports import TrendingStore, TrendingUnit
 from bot.services.ingest import Ingestor
 from bot.services.publishing import BROADCAST_KINDS, CHANNEL_KINDS, Publishing, delivery_key
 
@@ -71,13 +67,13 @@ class Trending:
 
     def __init__(
         self,
-        db: Database,
+        store: TrendingStore,
         clock: Clock,
         ingestor: Ingestor,
         publishing: Publishing,
         options: TrendingOptions,
     ) -> None:
-        self.db = db
+        self.store = store
         self.clock = clock
         self.ingestor = ingestor
         self.publishing = publishing
@@ -87,10 +83,8 @@ class Trending:
         """Read the counters of recent articles from their pages and the most-read block."""
         settings = self.options
         now = self.clock.now()
-        async with self.db.session() as session:
-            recent = await SelectionRepository(session).recent(
-                now - timedelta(days=settings.reads_days), CANDIDATES
-            )
+        async with self.store.unit() as unit:
+            recent = await unit.recent(now - timedelta(days=settings.reads_days), CANDIDATES)
         report = RefreshReport()
         pages = recent[: settings.reads_pages]
         drafts = await asyncio.gather(*(self._page(url, report) for _, url in pages))
@@ -106,13 +100,13 @@ class Trending:
                     readings.setdefault(known, entry.reads)
             if draft.reads is not None:
                 readings[article_id] = draft.reads
-        async with self.db.session() as session:
+        async with self.store.unit() as unit:
             for article_id, reads in readings.items():
-                if await self.ingestor.record_reading(SqlStoryUnit(session), article_id, reads):
+                if await self.ingestor.record_reading(unit, article_id, reads):
                     report.kept += 1
                 else:
                     report.discarded += 1
-            await session.commit()
+            await unit.commit()
         return report
 
     async def _page(self, url: str, report: RefreshReport) -> ArticleDraft | None:
@@ -128,11 +122,9 @@ class Trending:
         settings = self.options
         now = self.clock.now()
         window = timedelta(hours=settings.trending_hours)
-        async with self.db.session() as session:
-            recent = await SelectionRepository(session).recent(
-                now - timedelta(days=settings.reads_days), CANDIDATES
-            )
-            samples = await SampleRepository(session).since([i for i, _ in recent], now - window)
+        async with self.store.unit() as unit:
+            recent = await unit.recent(now - timedelta(days=settings.reads_days), CANDIDATES)
+            samples = await unit.samples([i for i, _ in recent], now - window)
         speeds = {
             article_id: velocity(clean(found, settings.reads_max_per_hour), now, window)
             for article_id, found in samples.items()
@@ -150,15 +142,14 @@ class Trending:
         waiting: list[int] = []
         kinds = BROADCAST_KINDS if settings.trending_to_x else CHANNEL_KINDS
         for article_id, speed in top:
-            async with self.db.session() as session:
-                selection = SelectionRepository(session)
-                if await selection.key_used(delivery_key(DeliveryKind.TRENDING, article_id)):
+            async with self.store.unit() as unit:
+                if await unit.key_used(delivery_key(DeliveryKind.TRENDING, article_id)):
                     continue
-                if await _too_soon(selection, article_id, now, cooldown):
+                if await _too_soon(unit, article_id, now, cooldown):
                     waiting.append(article_id)
                     continue
-                article = await ArticleRepository(session).get(article_id)
-                destinations = await DestinationRepository(session).active(kinds)
+                article = await unit.article(article_id)
+                destinations = await unit.destinations(kinds)
             if article is None:
                 continue
             if await self.publishing.trending(article, destinations):
@@ -171,13 +162,13 @@ class Trending:
 
 
 async def _too_soon(
-    selection: SelectionRepository, article_id: int, now: datetime, cooldown: timedelta
+    unit: TrendingUnit, article_id: int, now: datetime, cooldown: timedelta
 ) -> bool:
     """Posted as new less than `cooldown` ago, or still waiting to be."""
-    sent = await selection.first_sent(article_id, DeliveryKind.NEW)
+    sent = await unit.first_sent(article_id, DeliveryKind.NEW)
     if sent is not None:
         return now - sent < cooldown
-    return await selection.pending(article_id, DeliveryKind.NEW)
+    return await unit.pending(article_id, DeliveryKind.NEW)
 
 
 def _ids(ids: list[int]) -> str:

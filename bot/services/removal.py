@@ -15,9 +15,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from bot.adapters.storage.articles import ArticleRepository
-from bot.adapters.storage.database import Database
-from bot.adapters.storage.delivery_store import DeliveryStore
+from bot.core.delivery_ports import Removals
 from bot.core.errors import PublishError
 from bot.core.ports import Clock, Publisher
 
@@ -40,17 +38,12 @@ class RemovalReport:
 
 
 async def delete_everywhere(
-    db: Database, clock: Clock, publishers: Mapping[str, Publisher], article_id: int
+    removals: Removals, clock: Clock, publishers: Mapping[str, Publisher], article_id: int
 ) -> RemovalReport:
     """Delete every posted copy of an article and cancel what is still queued."""
     report = RemovalReport()
     now = clock.now()
-    async with db.session() as session:
-        await ArticleRepository(session).set_skipped(article_id)
-        store = DeliveryStore(session)
-        report.cancelled = await store.cancel_pending(article_id, "article removed")
-        copies = await store.posted(article_id)
-        await session.commit()
+    report.cancelled, copies = await removals.withdraw(article_id, "article removed")
     for copy in copies:
         destination, delivery = copy.destination, copy.delivery
         publisher = publishers.get(destination.platform.value)
@@ -68,9 +61,7 @@ async def delete_everywhere(
             report.failed += 1
             report.errors.append(f"{destination.platform.value}:{destination.address}: {exc}")
             continue
-        async with db.session() as session:
-            await DeliveryStore(session).mark_removed(delivery.id, now)
-            await session.commit()
+        await removals.mark_removed(delivery.id, now)
         report.deleted += 1
     log.info(
         "article %d removed: %d deleted, %d cancelled, %d failed",

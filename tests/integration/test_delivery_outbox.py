@@ -17,6 +17,7 @@ from delivery_kit import (
 )
 from sqlalchemy import event, update
 
+from bot.adapters.storage.posted_copies import SqlRemovals
 from bot.adapters.storage.subscribers import SubscriberRepository, TagRepository
 from bot.adapters.storage.tables import ArticleRow
 from bot.app import App
@@ -249,8 +250,8 @@ async def test_removal_deletes_every_copy_and_cancels_what_is_queued(
     await app.ensure_destinations()
     await app.publishing.announce(article)  # queued for @late, not yet sent
 
-    report = await delete_everywhere(app.db, app.clock, app.publishers, article.id)
-    again = await delete_everywhere(app.db, app.clock, app.publishers, article.id)
+    report = await delete_everywhere(SqlRemovals(app.db), app.clock, app.publishers, article.id)
+    again = await delete_everywhere(SqlRemovals(app.db), app.clock, app.publishers, article.id)
     await drain_until_settled(app)
 
     assert (report.deleted, report.cancelled, report.failed) == (2, 1, 0)

@@ -30,6 +30,7 @@ from telegram.ext import Application
 
 from bot.adapters.storage.database import Database
 from bot.adapters.storage.delivery_store import DeliveryStore
+from bot.adapters.storage.quiet_watch import SqlQuietWatch
 from bot.adapters.storage.sources import SourceRepository
 from bot.core.model import Source
 from bot.core.ports import Clock
@@ -186,7 +187,7 @@ class Jobs:
         """Alert the admins when the site has gone quiet."""
         if not self.is_leader():
             return STANDBY
-        return await check_site_quiet(self.db, self.clock, self.quiet, self.alert)
+        return await check_site_quiet(SqlQuietWatch(self.db), self.clock, self.quiet, self.alert)
 
     async def leadership(self) -> str:
         """Take or keep the leader lock."""

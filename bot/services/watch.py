@@ -13,15 +13,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from bot.adapters.storage.database import Database
-from bot.adapters.storage.flags import FlagRepository
-from bot.adapters.storage.scheduling import SelectionRepository
 from bot.core.ports import Clock
 from bot.core.selection import inside_window, parse_clock, window_time_between
+from bot.core.watch_ports import QuietWatchStore
 
 log = logging.getLogger(__name__)
-
-QUIET_FLAG = "site_quiet_alerted"
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +30,7 @@ class QuietWatchOptions:
 
 
 async def check_site_quiet(
-    db: Database,
+    store: QuietWatchStore,
     clock: Clock,
     settings: QuietWatchOptions,
     alert: Callable[[str], Awaitable[None]] | None,
@@ -47,9 +43,8 @@ async def check_site_quiet(
     opens, closes = parse_clock(start), parse_clock(end)
     if not inside_window(now, settings.zone, opens, closes):
         return "outside publishing hours"
-    async with db.session() as session:
-        last = await SelectionRepository(session).last_seen()
-        alerted = await FlagRepository(session).get(QUIET_FLAG)
+    found = await store.state()
+    last, alerted = found.last_seen, found.alerted
     if last is None:
         return "no article yet"
     quiet = window_time_between(last, now, settings.zone, opens, closes)
@@ -65,7 +60,5 @@ async def check_site_quiet(
     log.error("%s", text)
     if alert is not None:
         await alert(text)
-    async with db.session() as session:
-        await FlagRepository(session).set(QUIET_FLAG, last.isoformat(), now)
-        await session.commit()
+    await store.mark_alerted(last.isoformat(), now)
     return f"quiet for {hours:.1f} publishing hours: admins alerted"

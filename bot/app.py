@@ -30,13 +30,14 @@ from bot.adapters.publishers.x import XPublisher, image_fetcher
 from bot.adapters.publishers.x_client import make_x_client
 from bot.adapters.settings import Settings
 from bot.adapters.sources.fetch import Fetcher
+from bot.adapters.storage.admin_store import SqlAdminStore
 from bot.adapters.storage.database import Database
 from bot.adapters.storage.delivery_queue import SqlDeliveryQueue
 from bot.adapters.storage.destinations import DestinationRepository
 from bot.adapters.storage.digest_reads import SqlDigestReads
 from bot.adapters.storage.held_posts import SqlHeldPosts
 from bot.adapters.storage.ingest_store import SqlIngestStore, read_site_social
-from bot.adapters.storage.posted_copies import SqlPostedCopies
+from bot.adapters.storage.posted_copies import SqlPostedCopies, SqlRemovals
 from bot.adapters.storage.reader_store import sql_reader_units
 from bot.adapters.storage.render_reads import SqlRenderReads
 from bot.adapters.storage.search_index import SqlSearchIndex
@@ -69,11 +70,13 @@ from bot.options import (
 from bot.services.admin_service import AdminOptions, AdminService
 from bot.services.alerts import AlertingEvents, Alerts
 from bot.services.approval import Approval
+from bot.services.control import is_paused, set_paused
 from bot.services.delivery import DeliveryWorker
 from bot.services.digests import DigestRenderer, Digests
 from bot.services.ingest import Ingestor
 from bot.services.outbox import Outbox, OutboxOptions
 from bot.services.publishing import ApprovalRule, Publishing, PublishingOptions
+from bot.services.removal import delete_everywhere
 from bot.services.rendering import Renderer
 from bot.services.revisions import Revisions
 from bot.services.search import Search
@@ -448,7 +451,7 @@ def build(
         await app.ensure_destinations()
 
     admin = AdminService(
-        db,
+        SqlAdminStore(db),
         clock,
         fetcher=fetcher,
         ingestor=ingestor,
@@ -459,6 +462,9 @@ def build(
         polls=SchedulerPolls(scheduler, jobs, schedule),
         ensure_destinations=ensure_destinations,
         revise=revisions.revise,
+        delete_article=functools.partial(delete_everywhere, SqlRemovals(db), clock, publishers),
+        is_paused=functools.partial(is_paused, db),
+        set_paused=functools.partial(set_paused, db),
         options=AdminOptions(zone=settings.zone, allow_private_urls=settings.allow_private_urls),
     )
     webhook_secret = ""

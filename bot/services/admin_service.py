@@ -17,16 +17,8 @@ from zoneinfo import ZoneInfo
 from bot.adapters.netguard import check_public_url
 from bot.adapters.sources.documents import read_document
 from bot.adapters.sources.fetch import Fetcher
-from bot.adapters.storage.admin import AdminQueries
-from bot.adapters.storage.articles import ArticleRepository
-from bot.adapters.storage.audit import AuditRepository
-from bot.adapters.storage.database import Database
-from bot.adapters.storage.held_revisions import HeldBatch, held_batches, take_held
-from bot.adapters.storage.outbox import OutboxRepository
-from bot.adapters.storage.posted_copies import SqlRemovals
-from bot.adapters.storage.sources import SourceRepository
-from bot.adapters.storage.subscribers import SubscriberRepository
 from bot.core.activity import HOURS, Activity, activity
+from bot.core.admin_ports import AdminStore, HeldBatch
 from bot.core.errors import NashirError, SourceError, UnsafeURLError, UserInputError
 from bot.core.links import canonical_url
 from bot.core.model import (
@@ -40,10 +32,8 @@ from bot.core.model import (
     as_article,
 )
 from bot.core.ports import Clock, Publisher
-from bot.services.control import is_paused, set_paused
 from bot.services.ingest import Ingestor
 from bot.services.publishing import Publishing
-from bot.services.removal import delete_everywhere
 from bot.services.rendering import Renderer
 from bot.services.xbudget import XBudget
 
@@ -112,7 +102,7 @@ class AdminService:
 
     def __init__(
         self,
-        db: Database,
+        store: AdminStore,
         clock: Clock,
         *,
         fetcher: Fetcher,
@@ -124,9 +114,12 @@ class AdminService:
         polls: PollSchedule,
         ensure_destinations: Callable[[], Awaitable[None]],
         revise: Callable[[int], Awaitable[object]],
+        delete_article: Callable[[int], Awaitable[object]],
+        is_paused: Callable[[], Awaitable[bool]],
+        set_paused: Callable[[bool, datetime], Awaitable[None]],
         options: AdminOptions,
     ) -> None:
-        self.db = db
+        self.store = store
         self.clock = clock
         self.fetcher = fetcher
         self.ingestor = ingestor
@@ -137,6 +130,9 @@ class AdminService:
         self.polls = polls
         self.ensure_destinations = ensure_destinations
         self.revise = revise
+        self.delete_article = delete_article
+        self.is_paused = is_paused
+        self.pause = set_paused
         self.options = options
 
     @property
@@ -151,56 +147,41 @@ class AdminService:
         midnight = self.now.astimezone(self.options.zone).replace(
             hour=0, minute=0, second=0, microsecond=0
         )
-        async with self.db.session() as session:
-            active, blocked = await SubscriberRepository(session).counts()
-            queries = AdminQueries(session)
-            posts = await queries.sent_since(midnight)
-            failed = await queries.failed_since(midnight)
-            states = await OutboxRepository(session).counts()
-            sources = await SourceRepository(session).all()
+        found = await self.store.overview(midnight)
+        states = found.states
         return Stats(
-            active=active,
-            blocked=blocked,
-            posts_today=posts,
+            active=found.active,
+            blocked=found.blocked,
+            posts_today=found.posts,
             queued=states.get("pending", 0) + states.get("sending", 0),
-            failed_today=failed,
-            sources=sources,
+            failed_today=found.failed,
+            sources=found.sources,
             x_budget=await self._x_budget(),
             paused=await self.paused(),
         )
 
     async def activity(self) -> Activity:
         """The last day's sending, hour by hour, for the /stats chart."""
-        async with self.db.session() as session:
-            sent = await AdminQueries(session).sent_times(self.now - timedelta(hours=HOURS + 1))
+        sent = await self.store.sent_times(self.now - timedelta(hours=HOURS + 1))
         return activity(sent, self.now)
 
     async def held_revisions(self) -> list[HeldBatch]:
         """Headline changes polls held back (a misreading or a mass edit), by source."""
-        return await held_batches(self.db)
+        return await self.store.held_revisions()
 
     async def apply_held(self, source_id: int) -> int:
         """Apply a source's held changes and edit their posts; returns how many changed."""
-        batch = await take_held(self.db, source_id)
+        batch = await self.store.take_held(source_id)
         if batch is None:
             raise UserInputError("no held changes for that source")
-        async with self.db.session() as session:
-            articles = ArticleRepository(session)
-            for change in batch.changes:
-                await articles.revise_text(
-                    change.article_id,
-                    title=change.title,
-                    title_key=change.title_key,
-                    summary=change.summary,
-                )
-            await session.commit()
+        await self.store.revise(batch.changes)
         for change in batch.changes:
             await self.revise(change.article_id)
         return len(batch.changes)
 
     async def drop_held(self, source_id: int) -> int:
         """Forget a source's held changes: posts and archive keep their text."""
-        batch = await take_held(self.db, source_id)
+        batch = await self.store.take_held(source_id)
         if batch is None:
             raise UserInputError("no held changes for that source")
         return len(batch.changes)
@@ -219,17 +200,15 @@ class AdminService:
 
     async def paused(self) -> bool:
         """Whether posting is paused."""
-        return await is_paused(self.db)
+        return await self.is_paused()
 
     async def sources(self) -> list[Source]:
         """Every source with its polling state."""
-        async with self.db.session() as session:
-            return await SourceRepository(session).all()
+        return await self.store.sources()
 
     async def audit_log(self, limit: int) -> list[AuditEntry]:
         """The newest audit entries."""
-        async with self.db.session() as session:
-            return await AuditRepository(session).recent(limit)
+        return await self.store.audit_log(limit)
 
     async def schedule(self) -> list[JobLine]:
         """The scheduled jobs and when each runs next."""
@@ -241,31 +220,29 @@ class AdminService:
         self, user_id: int | None, action: str, detail: str | None, allowed: bool
     ) -> None:
         """Write one audit entry."""
-        async with self.db.session() as session:
-            await AuditRepository(session).add(
+        await self.store.audit(
+            AuditEntry(
+                at=self.now,
                 user_id=user_id,
                 action=action,
                 detail=None if detail is None else detail[:500],
                 allowed=allowed,
-                now=self.now,
             )
-            await session.commit()
+        )
 
     async def set_paused(self, paused: bool) -> None:
         """Pause or resume posting."""
-        await set_paused(self.db, paused, self.now)
+        await self.pause(paused, self.now)
 
     async def article(self, reference: str) -> Article:
         """The article named by its id or URL."""
         reference = reference.strip()
-        async with self.db.session() as session:
-            articles = ArticleRepository(session)
-            if reference.isdigit():
-                found = await articles.get(int(reference))
-            elif reference.startswith(("http://", "https://")):
-                found = await articles.by_url(canonical_url(reference))
-            else:
-                raise UserInputError("give an article id or URL")
+        if reference.isdigit():
+            found = await self.store.article(int(reference))
+        elif reference.startswith(("http://", "https://")):
+            found = await self.store.article_by_url(canonical_url(reference))
+        else:
+            raise UserInputError("give an article id or URL")
         if found is None:
             raise UserInputError("no such article")
         return found
@@ -279,13 +256,10 @@ class AdminService:
             raise UserInputError(str(exc)) from exc
         article = await self.ingestor.store(draft, source=None, announce=False)
         if article is None:
-            async with self.db.session() as session:
-                article = await ArticleRepository(session).by_url(canonical_url(draft.url))
+            article = await self.store.article_by_url(canonical_url(draft.url))
         if article is None:
             raise UserInputError("the article is already stored under another address")
-        async with self.db.session() as session:
-            await ArticleRepository(session).set_skipped(article.id, False)
-            await session.commit()
+        await self.store.set_skipped(article.id, False)
         await self.ensure_destinations()
         queued = await self.publishing.post_now(article)  # approval and followers too
         return article, queued
@@ -312,17 +286,13 @@ class AdminService:
     async def skip(self, reference: str) -> Article:
         """Never post this article (pending posts are skipped when their turn comes)."""
         article = await self.article(reference)
-        async with self.db.session() as session:
-            await ArticleRepository(session).set_skipped(article.id, True)
-            await session.commit()
+        await self.store.set_skipped(article.id, True)
         return article
 
     async def delete(self, reference: str) -> tuple[Article, object]:
         """Delete the article's posts everywhere they were published."""
         article = await self.article(reference)
-        result = await delete_everywhere(
-            SqlRemovals(self.db), self.clock, self.publishers, article.id
-        )
+        result = await self.delete_article(article.id)
         return article, result
 
     async def preview_source(self, url: str) -> SourcePreview:
@@ -348,9 +318,7 @@ class AdminService:
     async def add_source(self, url: str) -> tuple[Source, SourcePreview]:
         """Preview, then save a source and start polling it."""
         preview = await self.preview_source(url)
-        async with self.db.session() as session:
-            source = await SourceRepository(session).ensure(url, self.now)
-            await session.commit()
+        source = await self.store.add_source(url, self.now)
         self.polls.add_source(source)
         return source, preview
 
@@ -361,16 +329,13 @@ class AdminService:
         found = next((s for s in sources if str(s.id) == reference or s.url == reference), None)
         if found is None:
             raise UserInputError("no such source")
-        async with self.db.session() as session:
-            await SourceRepository(session).remove(found.url)
-            await session.commit()
+        await self.store.remove_source(found.url)
         self.polls.remove_source(found.id)
         return found
 
     async def recipients(self) -> int:
         """How many subscribers a broadcast would reach."""
-        async with self.db.session() as session:
-            return len(await SubscriberRepository(session).recipients())
+        return await self.store.recipient_count()
 
     async def broadcast(self, text: str, token: str) -> int:
         """Queue `text` for every active subscriber; the token makes a second press harmless.

@@ -8,7 +8,7 @@ the source's latest text. Applying or dropping a batch takes it out.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from datetime import datetime
 
 from sqlalchemy import delete, select
@@ -17,22 +17,12 @@ from bot.adapters.storage.database import Database
 from bot.adapters.storage.flags import FlagRepository
 from bot.adapters.storage.rows import as_utc
 from bot.adapters.storage.tables import FlagRow
+from bot.core.admin_ports import HeldBatch as HeldBatch  # defined in core, named here too
 from bot.core.model import Source
 from bot.core.revision_guard import HeldChange
 
 PREFIX = "held_revisions:"
 MOST = 50  # changes kept per source: enough to judge, never a table of thousands
-
-
-@dataclass(frozen=True, slots=True)
-class HeldBatch:
-    """The held changes of one source, with why they were held."""
-
-    source_id: int
-    source_url: str
-    reason: str
-    changes: tuple[HeldChange, ...]
-    at: datetime
 
 
 async def keep_held(

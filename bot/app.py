@@ -41,6 +41,7 @@ from bot.adapters.storage.posted_copies import SqlPostedCopies, SqlRemovals
 from bot.adapters.storage.reader_store import sql_reader_units
 from bot.adapters.storage.render_reads import SqlRenderReads
 from bot.adapters.storage.search_index import SqlSearchIndex
+from bot.adapters.storage.settle_store import SqlSettleStore
 from bot.adapters.storage.source_setting import register_setting_sources
 from bot.adapters.storage.sources import SourceRepository
 from bot.adapters.storage.trending_store import SqlTrendingStore
@@ -348,7 +349,7 @@ def build(
         allow_private=settings.allow_private_urls,
     )
     outbox = Outbox(
-        db,
+        SqlSettleStore(db),
         clock,
         OutboxOptions(
             min_gap=settings.min_gap,

@@ -12,12 +12,11 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 
-from bot.adapters.storage.database import Database
-from bot.adapters.storage.scheduling import SelectionRepository
 from bot.core.filters import Search
 from bot.core.model import DeliveryKind
 from bot.core.ports import Clock
 from bot.core.regex_deadline import RegexWorker
+from bot.core.settle_ports import SettleStore
 from bot.services.publishing import BREAKING_PRIORITY
 
 log = logging.getLogger(__name__)
@@ -36,9 +35,14 @@ class Outbox:
     """Settles the queue after downtime; holds the filters' regular-expression worker."""
 
     def __init__(
-        self, db: Database, clock: Clock, options: OutboxOptions, *, search: Search | None = None
+        self,
+        store: SettleStore,
+        clock: Clock,
+        options: OutboxOptions,
+        *,
+        search: Search | None = None,
     ) -> None:
-        self.db = db
+        self.store = store
         self.clock = clock
         self.options = options
         self._worker = RegexWorker() if search is None else None
@@ -57,21 +61,20 @@ class Outbox:
         """
         now = self.clock.now()
         gap = timedelta(seconds=self.options.min_gap)
-        async with self.db.session() as session:
-            selection = SelectionRepository(session)
-            stale = await selection.stale_pending(DeliveryKind.NEW, now - self.options.freshness)
-            await selection.skip(stale, "stale after downtime")
+        async with self.store.unit() as unit:
+            stale = await unit.stale(DeliveryKind.NEW, now - self.options.freshness)
+            await unit.skip(stale, "stale after downtime")
             moved = 0
             next_due: dict[int, datetime] = {}
-            for delivery_id, destination_id, priority in await selection.overdue(now):
-                if priority >= BREAKING_PRIORITY or gap <= timedelta(0):
+            for post in await unit.overdue(now):
+                if post.priority >= BREAKING_PRIORITY or gap <= timedelta(0):
                     continue
-                due = next_due.get(destination_id, now)
-                next_due[destination_id] = due + gap
+                due = next_due.get(post.destination_id, now)
+                next_due[post.destination_id] = due + gap
                 if due > now:
-                    await selection.reschedule(delivery_id, due)
+                    await unit.reschedule(post.delivery_id, due)
                     moved += 1
-            await session.commit()
+            await unit.commit()
         if stale or moved:
             log.info("outbox settled: %d stale posts dropped, %d re-spaced", len(stale), moved)
         return len(stale), moved

@@ -403,6 +403,7 @@ async def _sources_remove(args: argparse.Namespace) -> int:
 
 async def _sources_import(args: argparse.Namespace) -> int:
     from bot.adapters.storage.database import Database
+    from bot.adapters.storage.source_list import SqlSourceList
     from bot.core.clock import SystemClock
     from bot.failures import with_hint
     from bot.services.opml import OpmlError, import_sources, parse_opml
@@ -418,7 +419,7 @@ async def _sources_import(args: argparse.Namespace) -> int:
     try:
         await db.upgrade()
         report = await import_sources(
-            db, SystemClock(), outlines, allow_private=settings.allow_private_urls
+            SqlSourceList(db), SystemClock(), outlines, allow_private=settings.allow_private_urls
         )
     finally:
         await db.close()
@@ -433,13 +434,14 @@ async def _sources_export(args: argparse.Namespace) -> int:
     from datetime import UTC
 
     from bot.adapters.storage.database import Database
+    from bot.adapters.storage.source_list import SqlSourceList
     from bot.services.opml import export_sources, write_opml
 
     settings = _settings(args)
     db = Database(settings.database_url)
     try:
         await db.upgrade()
-        document = write_opml(await export_sources(db), created=datetime.now(UTC))
+        document = write_opml(await export_sources(SqlSourceList(db)), created=datetime.now(UTC))
     finally:
         await db.close()
     if args.output is not None:

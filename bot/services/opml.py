@@ -22,12 +22,10 @@ from email.utils import format_datetime
 from urllib.parse import urlsplit, urlunsplit
 
 from bot.adapters.netguard import check_public_url
-from bot.adapters.storage.database import Database
-from bot.adapters.storage.operations import OperationsRepository
-from bot.adapters.storage.sources import SourceRepository
 from bot.core.errors import NashirError, SourceError
 from bot.core.links import clean_url
 from bot.core.ports import Clock
+from bot.core.source_list_ports import SourceList
 
 MAX_BYTES = 5_000_000
 
@@ -153,7 +151,7 @@ class ImportReport:
 
 
 async def import_sources(
-    db: Database, clock: Clock, outlines: Sequence[Outline], *, allow_private: bool
+    sources: SourceList, clock: Clock, outlines: Sequence[Outline], *, allow_private: bool
 ) -> ImportReport:
     """Store each outline as a source (after the URL guard), keeping its title.
 
@@ -171,21 +169,18 @@ async def import_sources(
             continue
         checked.append(outline)
     now = clock.now()
-    async with db.session() as session:
-        sources = SourceRepository(session)
-        known = {source_key(source.url): source.url for source in await sources.all()}
+    async with sources.unit() as unit:
+        known = {source_key(url): url for url in await unit.urls()}
         for outline in checked:
             url = known.get(source_key(outline.url), outline.url)  # stored under its spelling
-            await sources.ensure(url, now)
+            await unit.ensure(url, now)
             if outline.title:
-                await OperationsRepository(session).set_source_title(url, outline.title)
+                await unit.name(url, outline.title)
             (report.known if source_key(url) in known else report.added).append(url)
-        await session.commit()
+        await unit.commit()
     return report
 
 
-async def export_sources(db: Database) -> list[Outline]:
+async def export_sources(sources: SourceList) -> list[Outline]:
     """Every stored source with its title, oldest first."""
-    async with db.session() as session:
-        entries = await OperationsRepository(session).source_entries()
-    return [Outline(entry.url, entry.title) for entry in entries]
+    return [Outline(entry.url, entry.title) for entry in await sources.entries()]

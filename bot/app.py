@@ -37,6 +37,7 @@ from bot.adapters.storage.destinations import DestinationRepository
 from bot.adapters.storage.digest_reads import SqlDigestReads
 from bot.adapters.storage.held_posts import SqlHeldPosts
 from bot.adapters.storage.ingest_store import SqlIngestStore, read_site_social
+from bot.adapters.storage.pause_flag import SqlPauseFlag
 from bot.adapters.storage.posted_copies import SqlPostedCopies, SqlRemovals
 from bot.adapters.storage.reader_store import sql_reader_units
 from bot.adapters.storage.render_reads import SqlRenderReads
@@ -464,8 +465,8 @@ def build(
         ensure_destinations=ensure_destinations,
         revise=revisions.revise,
         delete_article=functools.partial(delete_everywhere, SqlRemovals(db), clock, publishers),
-        is_paused=functools.partial(is_paused, db),
-        set_paused=functools.partial(set_paused, db),
+        is_paused=functools.partial(is_paused, SqlPauseFlag(db)),
+        set_paused=functools.partial(set_paused, SqlPauseFlag(db)),
         options=AdminOptions(zone=settings.zone, allow_private_urls=settings.allow_private_urls),
     )
     webhook_secret = ""

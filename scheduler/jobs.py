@@ -30,6 +30,7 @@ from telegram.ext import Application
 
 from bot.adapters.storage.database import Database
 from bot.adapters.storage.delivery_store import DeliveryStore
+from bot.adapters.storage.pause_flag import SqlPauseFlag
 from bot.adapters.storage.quiet_watch import SqlQuietWatch
 from bot.adapters.storage.sources import SourceRepository
 from bot.core.model import Source
@@ -123,7 +124,7 @@ class Jobs:
         """
         if not self.is_leader():
             return False
-        if await is_paused(self.db):
+        if await is_paused(SqlPauseFlag(self.db)):
             self.was_paused = True
             return False
         if self.was_paused:
@@ -163,7 +164,7 @@ class Jobs:
         if not self.is_leader():
             return STANDBY
         report = await self.trending.refresh_reads()
-        if await is_paused(self.db):
+        if await is_paused(SqlPauseFlag(self.db)):
             return f"{report}; trending paused"
         return f"{report}; {await self.trending.post_trending()}"
 
@@ -171,7 +172,7 @@ class Jobs:
         """Queue the channels' digest of the slot now due."""
         if not self.is_leader():
             return STANDBY
-        if await is_paused(self.db):
+        if await is_paused(SqlPauseFlag(self.db)):
             return PAUSED
         return await self.digests.post_channel_digest()
 
@@ -179,7 +180,7 @@ class Jobs:
         """Queue the subscribers' digests of this hour."""
         if not self.is_leader():
             return STANDBY
-        if await is_paused(self.db):
+        if await is_paused(SqlPauseFlag(self.db)):
             return PAUSED
         return await self.digests.post_personal_digests()
 
@@ -200,7 +201,7 @@ class Jobs:
     async def catch_up(self) -> None:
         """On becoming leader: re-space the outbox and send a digest a restart missed."""
         await self.outbox.settle()
-        if await is_paused(self.db):
+        if await is_paused(SqlPauseFlag(self.db)):
             return
         missed = (
             ("digest", self.digests.post_channel_digest),

@@ -38,6 +38,7 @@ from sqlalchemy import select
 from bot.adapters.settings import Settings
 from bot.adapters.storage.database import Database
 from bot.adapters.storage.flags import FlagRepository
+from bot.adapters.storage.pause_flag import SqlPauseFlag
 from bot.adapters.storage.tables import FlagRow
 from bot.core.model import Source
 from bot.core.selection import parse_clock
@@ -372,7 +373,7 @@ async def schedule_lines(
         return [result_json(infos)]
     zone = options.zone
     lines = [
-        f"posting: {'paused' if await is_paused(db) else 'on'}"
+        f"posting: {'paused' if await is_paused(SqlPauseFlag(db)) else 'on'}"
         f" · leader: {await leader_line(db, zone)}"
         f" · times in {timezone}",
     ]

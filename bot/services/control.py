@@ -1,6 +1,7 @@
 """The pause switch: a paused bot runs no posting job, on every instance at once.
 
-The state is a row of the shared `flags` table, so an admin's /pause on one
+The state is one shared flag (`bot.core.pause_ports.PauseFlag`; a row of the
+`flags` table on SQL), so an admin's /pause on one
 instance stops the delivery worker, trending and digests on all of them, and
 survives a restart. Polling goes on while paused: stories are stored and
 queued, and what became stale meanwhile is dropped on resume
@@ -11,20 +12,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.adapters.storage.database import Database
-from bot.adapters.storage.flags import FlagRepository
-
-PAUSED_FLAG = "paused"
+from bot.core.pause_ports import PauseFlag
 
 
-async def set_paused(db: Database, paused: bool, now: datetime) -> None:
+async def set_paused(flag: PauseFlag, paused: bool, now: datetime) -> None:
     """Pause or resume posting for every instance."""
-    async with db.session() as session:
-        await FlagRepository(session).set(PAUSED_FLAG, "1" if paused else "0", now)
-        await session.commit()
+    await flag.write("1" if paused else "0", now)
 
 
-async def is_paused(db: Database) -> bool:
+async def is_paused(flag: PauseFlag) -> bool:
     """Whether an admin paused posting."""
-    async with db.session() as session:
-        return await FlagRepository(session).get(PAUSED_FLAG) == "1"
+    return await flag.read() == "1"

@@ -22,6 +22,7 @@ from handlers_kit import (
 from bot.adapters.storage.articles import ArticleRepository
 from bot.adapters.storage.audit import AuditRepository
 from bot.adapters.storage.sources import SourceRepository
+from bot.adapters.storage.pause_flag import SqlPauseFlag
 from bot.services.control import is_paused
 from sandbox import ServerThread, wait_until_async
 from sandbox.demo_site import DemoSite
@@ -84,7 +85,7 @@ async def test_a_non_admin_gets_the_unknown_command_reply_changes_nothing_and_is
     [reply] = await bot.send(INTRUDER, command)
     assert reply["text"] == unknown["text"] == UNKNOWN
     assert (command.split()[0][1:], False) in await _audit(bot, INTRUDER)
-    assert not await is_paused(bot.app.db)
+    assert not await is_paused(SqlPauseFlag(bot.app.db))
     async with bot.app.db.session() as session:
         assert not await ArticleRepository(session).is_skipped(1)
         assert [s.url for s in await SourceRepository(session).all()] == []
@@ -112,10 +113,10 @@ async def test_stats_shows_subscribers_queue_failures_and_sources(bot: Harness) 
 async def test_pause_and_resume_switch_posting(bot: Harness) -> None:
     [paused] = await bot.send(ADMIN, "/pause")
     assert paused["text"].startswith("⏸")
-    assert await is_paused(bot.app.db)
+    assert await is_paused(SqlPauseFlag(bot.app.db))
     [resumed] = await bot.send(ADMIN, "/resume")
     assert resumed["text"].startswith("▶️")
-    assert not await is_paused(bot.app.db)
+    assert not await is_paused(SqlPauseFlag(bot.app.db))
     assert ("pause", True) in await _audit(bot, ADMIN)
 
 

@@ -22,6 +22,7 @@ from bot.adapters.storage.tables import DeliveryRow
 from bot.app import App
 from bot.core.clock import ManualClock
 from bot.core.model import ArticleDraft
+from bot.adapters.storage.pause_flag import SqlPauseFlag
 from bot.services.control import is_paused, set_paused
 from bot.services.ingest import IngestOptions, Ingestor
 from sandbox import ServerThread
@@ -144,15 +145,15 @@ async def test_a_paused_bot_sends_nothing_and_resuming_drops_what_went_stale(
     clock = ManualClock(T0)
     app = make_app(clock, NASHIR_FRESHNESS_HOURS="6")
     await app.start()
-    await set_paused(app.db, True, clock.now())
-    assert await is_paused(app.db)
+    await set_paused(SqlPauseFlag(app.db), True, clock.now())
+    assert await is_paused(SqlPauseFlag(app.db))
     await app.ingestor.store(draft(1), source=None, announce=True)
     assert await app.jobs.deliver() == 0
     assert await app.jobs.channel_digest() == jobs.PAUSED
 
     clock.advance(8 * 3600)  # the story is now older than the freshness window
     fresh = await app.ingestor.store(draft(2, published=clock.now()), source=None, announce=True)
-    await set_paused(app.db, False, clock.now())
+    await set_paused(SqlPauseFlag(app.db), False, clock.now())
     skipped, _ = await app.outbox.settle()
     assert skipped == 1
     assert await app.jobs.deliver() == 1

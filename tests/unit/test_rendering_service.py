@@ -204,16 +204,19 @@ async def test_a_reader_who_chose_english_gets_english_titles(
     assert post.text.startswith(f"<b>{TITLES['en']}</b>")
 
 
-async def test_posts_due_later_than_the_window_wait_for_their_own_message(
+async def test_posts_due_within_the_window_join_up_to_the_group_size_the_rest_wait(
     reads: FakeRenderReads, clock: ManualClock
 ) -> None:
-    for number in range(1, MAX_GROUP + 3):
+    for number in range(1, MAX_GROUP + 4):
         reads.add(story(number))
-    reads.waiting = [Waiting(10 + n, chat(1).id, n, NOW) for n in range(1, MAX_GROUP + 2)]
-    reads.waiting.append(Waiting(99, chat(1).id, MAX_GROUP + 2, NOW + timedelta(minutes=5)))
+    reads.waiting = [Waiting(11, chat(1).id, 1, NOW)]
+    reads.waiting.append(Waiting(12, chat(1).id, 2, NOW + timedelta(seconds=20)))
+    reads.waiting.append(Waiting(13, chat(1).id, 3, NOW + timedelta(minutes=5)))
     await renderer(reads, clock).render_batch([(row(11, chat(1), 1, DeliveryKind.FOLLOW), chat(1))])
-    left = [w.article_id for w in reads.waiting if not w.done]
-    assert left == [MAX_GROUP + 1, MAX_GROUP + 2]  # one beyond the group size, one not yet due
+    assert [w.article_id for w in reads.waiting if not w.done] == [3]  # not due yet
+    reads.waiting = [Waiting(20 + n, chat(2).id, n, NOW) for n in range(1, MAX_GROUP + 2)]
+    await renderer(reads, clock).render_batch([(row(21, chat(2), 1, DeliveryKind.FOLLOW), chat(2))])
+    assert [w.article_id for w in reads.waiting if not w.done] == [MAX_GROUP + 1]
 
 
 async def test_a_bad_row_costs_only_its_own_followed_tag_message(

@@ -11,9 +11,10 @@ more whenever the oldest of them is a minute old.
 
 `TelegramLimiter` spaces sends with GCRA (the "virtual scheduling" form of a
 leaky bucket): each admission books the next free slot, so waiters are served
-in order, and a pace fallen behind by up to `tolerance` (50 ms) is made up
-rather than lost: a busy event loop (a batch being read, a collection) would
-otherwise cost its delay for good, every time. Booked slots are not the whole
+in order, and a pace fallen behind by up to `tolerance` (10 ms: three sends at
+300 a second, a third of one at 30) is made up rather than lost, as is any
+delay the one-second check below absorbs: a busy event loop (a batch being
+read, a collection) would otherwise cost its delay for good, every time. Booked slots are not the whole
 story: when the event loop stalls, every task whose slot passed during the
 stall wakes at once, and that burst plus the regular pace would overfill the
 server's one-second window. So the moment a send is really let go is kept
@@ -70,7 +71,7 @@ class Limits:
     group_per_minute: float = 20.0
     safety: float = 0.975
     ceiling: float = 0.985  # no real second holds more than this share of the published rate
-    tolerance: float = 0.05  # a pace fallen behind by this much is made up (at `catch_up`)
+    tolerance: float = 0.01  # a pace fallen behind by this much is made up (at `catch_up`)
     catch_up: float = 1.25  # after a stall, sends go at most this many times the rate
     slowdown: float = 0.5
     max_pause: float = 1.0

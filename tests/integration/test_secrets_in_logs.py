@@ -160,7 +160,7 @@ def _redirect_loop_before(telegram: ServerThread, chat: int) -> web.Application:
 
     async def handle(request: web.Request) -> web.StreamResponse:
         body = await request.read()
-        to_channel = re.search(rb'chat_id(?:=|"\r\n\r\n)(?:%40|@)yemen_news', body)
+        to_channel = re.search(rb'chat_id(?:=|"\r\n\r\n|": ?")(?:%40|@)yemen_news', body)
         if request.path.endswith(("/sendMessage", "/sendPhoto")) and to_channel:
             raise web.HTTPTemporaryRedirect(request.path_qs)
         async with (

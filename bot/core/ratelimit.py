@@ -14,22 +14,22 @@ leaky bucket): each admission books the next free slot, so waiters are served
 in order, and a pace fallen behind by up to `tolerance` (10 ms: three sends at
 300 a second, a third of one at 30) is made up rather than lost, as is any
 delay the one-second check below absorbs: a busy event loop (a batch being
-read, a collection) would otherwise cost its delay for good, every time. Booked slots are not the whole
-story: when the event loop stalls, every task whose slot passed during the
-stall wakes at once, and that burst plus the regular pace would overfill the
-server's one-second window. So the moment a send is really let go is kept
-too: no two follow closer than `catch_up` times the rate allows (a burst
-squeezed into a few milliseconds would arrive as one, since arrival times
-jitter by tens of milliseconds), and no real second holds more than
-`ceiling` of the published rate (at 300 a second: 296). The pace is aimed
-2.5% under the published rate (`safety`), because the server counts
+read, a collection) would otherwise cost its delay for good, every time.
+Booked slots are not the whole story: when the event loop stalls, every task
+whose slot passed during the stall wakes at once, and that burst plus the
+regular pace would overfill the server's one-second window. So the moment a
+send is really let go is kept too: no two follow closer than `catch_up` times
+the rate allows (a burst squeezed into a few milliseconds would arrive as one,
+since arrival times jitter by tens of milliseconds), and no real second holds
+more than `ceiling` of the published rate (at 300 a second: 296). The pace is
+aimed 2.5% under the published rate (`safety`), because the server counts
 arrivals, and arrivals jitter: at 30 a second the spacing of 34.2 ms instead
 of 33.3 ms absorbs 26 ms of jitter over a second's sends; at 300 a second the
 four messages under the limit that the ceiling keeps free absorb about 13 ms
-at the moments the pace is made up. That keeps a fanout at 0.97 of the
-allowed rate or more with no 429 (`make bench`). Waiters pass the one-second
-check one at a time, paced from when the previous send was due, so dozens of
-waiting senders never all wake for each send.
+at the moments the pace is made up. That keeps a fanout at 0.97 of the allowed
+rate or more with no 429 (`make bench`). Waiters pass the one-second check one
+at a time, paced from when the previous send was due, so dozens of waiting
+senders never all wake for each send.
 
 A 429 is honoured exactly: the chat is held until ``retry_after`` has passed
 (never earlier), the whole sender pauses briefly and drops its rate, then

@@ -21,8 +21,8 @@ from handlers_kit import (
 
 from bot.adapters.storage.articles import ArticleRepository
 from bot.adapters.storage.audit import AuditRepository
-from bot.adapters.storage.sources import SourceRepository
 from bot.adapters.storage.pause_flag import SqlPauseFlag
+from bot.adapters.storage.sources import SourceRepository
 from bot.services.control import is_paused
 from sandbox import ServerThread, wait_until_async
 from sandbox.demo_site import DemoSite

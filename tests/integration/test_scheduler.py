@@ -17,12 +17,12 @@ import pytest
 from sqlalchemy import select
 
 from bot.adapters.sources.fetch import FetchResult
+from bot.adapters.storage.pause_flag import SqlPauseFlag
 from bot.adapters.storage.sources import SourceRepository
 from bot.adapters.storage.tables import DeliveryRow
 from bot.app import App
 from bot.core.clock import ManualClock
 from bot.core.model import ArticleDraft
-from bot.adapters.storage.pause_flag import SqlPauseFlag
 from bot.services.control import is_paused, set_paused
 from bot.services.ingest import IngestOptions, Ingestor
 from sandbox import ServerThread

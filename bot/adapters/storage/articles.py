@@ -8,7 +8,6 @@ kept as a sample because trending compares counts over time.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import delete, func, select, update
@@ -28,31 +27,10 @@ from bot.adapters.storage.tables import (
     SearchIndexRow,
     TagRow,
 )
+from bot.core.ingest_ports import KnownStories, NewStory
 from bot.core.model import Article, ArticleDraft
 
 _LOOKUP_CHUNK = 500  # URLs per IN (…): well under SQLite's and asyncpg's parameter limits
-
-
-@dataclass(frozen=True, slots=True)
-class NewArticle:
-    """An article about to be stored, with the keys ingest computed for it."""
-
-    draft: ArticleDraft
-    canonical_url: str
-    title_key: str
-    tag_keys: tuple[tuple[str, str], ...]
-    source_id: int | None
-    breaking: bool
-
-
-@dataclass(slots=True)
-class KnownStories:
-    """Stored article ids by canonical URL, guid and title key (recent, and any time)."""
-
-    by_url: dict[str, int] = field(default_factory=dict)
-    by_guid: dict[str, int] = field(default_factory=dict)
-    recent_title: dict[str, int] = field(default_factory=dict)
-    any_title: dict[str, int] = field(default_factory=dict)
 
 
 def _chunks(values: Sequence[str]) -> list[Sequence[str]]:
@@ -65,7 +43,7 @@ def _author(text: str | None) -> str | None:
     return line or None
 
 
-def _article_row(new: NewArticle, now: datetime) -> ArticleRow:
+def _article_row(new: NewStory, now: datetime) -> ArticleRow:
     draft = new.draft
     return ArticleRow(
         canonical_url=new.canonical_url,
@@ -129,7 +107,7 @@ class ArticleRepository:
         breaking: bool,
     ) -> Article:
         """Store a new article with its tags; `tag_keys` pairs each tag with its folded key."""
-        new = NewArticle(draft, canonical_url, title_key, tuple(tag_keys), source_id, breaking)
+        new = NewStory(draft, canonical_url, title_key, tuple(tag_keys), source_id, breaking)
         row = _article_row(new, now)
         self.session.add(row)
         await self.session.flush()
@@ -174,7 +152,7 @@ class ArticleRepository:
                     known.recent_title.setdefault(str(key), int(article_id))
         return known
 
-    async def add_many(self, new: Sequence[NewArticle], *, now: datetime) -> list[Article]:
+    async def add_many(self, new: Sequence[NewStory], *, now: datetime) -> list[Article]:
         """Store many new articles with their tags in a few statements (a first poll's items)."""
         if not new:
             return []

@@ -16,7 +16,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.adapters.storage.articles import ArticleRepository, NewArticle
+from bot.adapters.storage.articles import ArticleRepository
 from bot.adapters.storage.database import Database
 from bot.adapters.storage.flags import FlagRepository
 from bot.adapters.storage.held_revisions import keep_held
@@ -60,10 +60,9 @@ class _Stories:
         since: datetime,
     ) -> KnownStories:
         """The stored ids among many keys, in a few queries."""
-        found = await ArticleRepository(self.session).known(
+        return await ArticleRepository(self.session).known(
             canonical_urls=canonical_urls, guids=guids, title_keys=title_keys, since=since
         )
-        return KnownStories(found.by_url, found.by_guid, found.recent_title, found.any_title)
 
     async def article(self, article_id: int) -> Article | None:
         """A stored article."""
@@ -91,15 +90,7 @@ class _Stories:
 
     async def add_many(self, stories: Sequence[NewStory], now: datetime) -> list[Article]:
         """Store many new articles in a few statements."""
-        return await ArticleRepository(self.session).add_many(
-            [
-                NewArticle(
-                    s.draft, s.canonical_url, s.title_key, s.tag_keys, s.source_id, s.breaking
-                )
-                for s in stories
-            ],
-            now=now,
-        )
+        return await ArticleRepository(self.session).add_many(stories, now=now)
 
 
 class SqlStoryUnit(_Stories):

@@ -160,43 +160,40 @@ async def test_a_stalled_loop_does_not_release_a_burst_over_the_limit() -> None:
     assert achieved >= 0.9 * 30  # the stalls' lost time is made up, within the limit
 
 
-async def test_many_waiting_senders_do_not_all_wake_for_every_send() -> None:
+async def _send_busy(
+    count: int, *, stall_every: int, stall: float
+) -> tuple[StallingTime, list[float]]:
+    """`count` sends at 300/s by 64 senders (the worker's concurrency), the loop busy
+    for `stall` seconds every `stall_every` sends; the moments they went."""
     time = StallingTime()
     lim = TelegramLimiter(Limits(per_second=300), now=time, sleep=time.sleep)
-    chats = iter(f"u{i}" for i in range(1200))
+    chats = iter(f"u{i}" for i in range(count))
     released: list[float] = []
 
     async def sender() -> None:
         for chat in chats:
             assert await lim.acquire(chat, ChatKind.PRIVATE, max_wait=120) is None
             released.append(time.now)
-            if len(released) % 10 == 0:
-                time.stall(0.02)  # the loop busy with a batch: several slots pass at once
+            if len(released) % stall_every == 0:
+                time.stall(stall)
 
-    work = asyncio.gather(*(sender() for _ in range(64)))  # the worker's concurrency
+    work = asyncio.gather(*(sender() for _ in range(64)))
     await time.run(work)
     await work
-    assert len(released) == 1200
+    assert len(released) == count
+    return time, released
+
+
+async def test_many_waiting_senders_do_not_all_wake_for_every_send() -> None:
+    # The loop busy with a batch every ten sends: several slots pass at once.
+    time, released = await _send_busy(1200, stall_every=10, stall=0.02)
     assert _most_in_any_second(released) <= 300
     assert time.sleeps <= 3 * len(released)  # a sleep or two per send, not one per waiter
 
 
 async def test_a_pace_held_back_by_a_busy_loop_is_made_up_within_the_limit() -> None:
-    time = StallingTime()
-    lim = TelegramLimiter(Limits(per_second=300), now=time, sleep=time.sleep)
-    chats = iter(f"u{i}" for i in range(3000))
-    released: list[float] = []
-
-    async def sender() -> None:
-        for chat in chats:
-            assert await lim.acquire(chat, ChatKind.PRIVATE, max_wait=120) is None
-            released.append(time.now)
-            if len(released) % 300 == 0:
-                time.stall(0.02)  # once a second, a batch read or a collection: 20 ms lost
-
-    work = asyncio.gather(*(sender() for _ in range(64)))
-    await time.run(work)
-    await work
+    # Once a second, a batch read or a collection: 20 ms lost.
+    _, released = await _send_busy(3000, stall_every=300, stall=0.02)
     # The ceiling is 296; a send goes at most 10 ms after its moment, which moves a
     # few at most into the next second: still under Telegram's 300.
     assert _most_in_any_second(released) < 300

@@ -170,7 +170,8 @@ class DigestRenderer:
     async def render_batch(self, items: Sequence[tuple[Delivery, Destination]]) -> list[Rendered]:
         """Digests one by one (each is its reader's own); the rest as the renderer batches them."""
         digests = [i for i, (delivery, _) in enumerate(items) if _is_digest(delivery)]
-        others = [i for i in range(len(items)) if i not in set(digests)]
+        chosen = set(digests)
+        others = [i for i in range(len(items)) if i not in chosen]
         results: list[Rendered] = [None] * len(items)
         rendered = await self.renderer.render_batch([items[i] for i in others])
         for i, result in zip(others, rendered, strict=True):

@@ -8,16 +8,17 @@ from alembic import command
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-from bot.adapters.storage.articles import ArticleRepository, NewArticle
+from bot.adapters.storage.articles import ArticleRepository
 from bot.adapters.storage.database import Database, alembic_config
+from bot.core.ingest_ports import NewStory
 from bot.core.model import ArticleDraft
 
 NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
 
-def _new(url: str, author: str | None) -> NewArticle:
+def _new(url: str, author: str | None) -> NewStory:
     draft = ArticleDraft(url=url, title=f"عنوان {url[-1]}", body=("فقرة.",), author=author)
-    return NewArticle(draft, url, f"عنوان {url[-1]}", (), None, False)
+    return NewStory(draft, url, f"عنوان {url[-1]}", (), None, False)
 
 
 async def test_the_author_comes_back_with_the_article(db: Database) -> None:

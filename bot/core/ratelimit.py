@@ -188,7 +188,7 @@ class TelegramLimiter:
             return None
 
     async def _release(self) -> None:
-        """Let a booked send go once the last second of real sends has room for it.
+        """Let a booked send go at a moment spaced from the last, with room in its second.
 
         Each waiter reserves its moment (spaced from the one before, with room
         in its second) and sleeps once until it: when the loop falls behind,

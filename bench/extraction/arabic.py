@@ -2,7 +2,7 @@
 
 Usage: ``python -m bench.extraction.arabic NEWSPAPER4K FUNDUS MAGIC_HTML HTMLDATE``,
 each a clone (or bare git directory) of the repository named in
-``data/README.md``; it writes ``data/arabic.jsonl.gz``. The bench never runs
+``data/README.md``; it writes ``data/arabic.jsonl.xz``. The bench never runs
 this; it reads the committed file.
 
 No public corpus annotates Arabic news pages for extraction, so the pages are
@@ -34,12 +34,11 @@ import re
 import subprocess
 import sys
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-DATA = Path(__file__).parent / "data"
+from bench.extraction.files import write_pages
 
 NEWSPAPER4K = "AndyTheFactory/newspaper4k"
 FUNDUS = "flairNLP/fundus"
@@ -396,11 +395,9 @@ def rows(git_dirs: dict[str, str]) -> list[dict[str, Any]]:
 
 
 def main(argv: list[str]) -> int:
-    """Write data/arabic.jsonl.gz from the four source repositories."""
+    """Write data/arabic.jsonl.xz from the four source repositories."""
     git_dirs = dict(zip((NEWSPAPER4K, FUNDUS, MAGIC_HTML, HTMLDATE), argv, strict=True))
-    with gzip.open(DATA / "arabic.jsonl.gz", "wt", encoding="utf-8", compresslevel=9) as out:
-        for row in rows(git_dirs):
-            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+    write_pages("arabic", rows(git_dirs))
     return 0
 
 

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import gzip
-import json
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser
 
+from bench.extraction.files import corpus_name, read_pages, set_files
 from bench.extraction.scoring import Tally, fold, recall, same_author, same_title, shingle_match
 
-DATA = Path(__file__).parent / "data"
 ARABIC = "arabic"  # the file of Arabic news pages, also tabulated on its own
 
 
@@ -68,14 +65,10 @@ EXTRACTORS: dict[str, Callable[[str, str], Found]] = {"Nashir": nashir, "trafila
 
 def pages(limit: int | None) -> Iterator[dict[str, Any]]:
     """Every annotated page, file by file; `limit` pages of each file at most."""
-    for path in sorted(DATA.glob("*.jsonl.gz")):
-        with gzip.open(path, "rt", encoding="utf-8") as lines:
-            for number, line in enumerate(lines):
-                if limit is not None and number >= limit:
-                    break
-                page: dict[str, Any] = json.loads(line)
-                page["corpus"] = path.name.removesuffix(".jsonl.gz")
-                yield page
+    for path in set_files():
+        for page in read_pages(path, limit):
+            page["corpus"] = corpus_name(path)
+            yield page
 
 
 def _page_facts(html: str) -> dict[str, str]:
@@ -153,9 +146,9 @@ _ROWS: tuple[tuple[str, str], ...] = (
     ("pages that raise", "exceptions"),
     ("all must-have sentences found (WCXB, Arabic)", "with"),
     ("no annotated boilerplate (WCXB, Arabic)", "without"),
-    ("title equal to the annotated (WCXB, Arabic)", "title"),
-    ("author matches the annotated (WCXB, Arabic)", "author"),
-    ("date equal to the annotated (WCXB, Arabic)", "date"),
+    ("title equal to the annotated (WCXB, fundus, Arabic)", "title"),
+    ("author matches the annotated (WCXB, fundus, Arabic)", "author"),
+    ("date equal to the annotated (WCXB, fundus, Arabic)", "date"),
     ("tags when the page has meta keywords", "tags"),
     ("image is the page's og:image", "image"),
     ("pages/s", "speed"),
@@ -191,7 +184,9 @@ def report(limit: int | None = None) -> list[str]:
         cells = []
         for name, tally in tallies.items():
             p, r, f1 = tally.body()
-            cells.append(f"{name} F1 {f1:.3f} (P {p:.3f} R {r:.3f})")
+            titles = tally.share("title")
+            named = f", titles {titles:.1%}" if titles is not None else ""
+            cells.append(f"{name} F1 {f1:.3f} (P {p:.3f} R {r:.3f}{named})")
         lines.append(f"{corpus} ({next(iter(tallies.values())).pages} pages): " + "; ".join(cells))
     if ARABIC in by_corpus:
         lines += ["", f"{ARABIC}: every field on the Arabic pages alone", *table(by_corpus[ARABIC])]

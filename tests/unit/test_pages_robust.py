@@ -7,8 +7,8 @@ flipped, and bytes whose declared encoding is not their own.
 
 from __future__ import annotations
 
-import gzip
 import json
+import lzma
 import random
 import re
 import time
@@ -96,8 +96,8 @@ def test_a_page_with_nothing_to_call_a_headline_is_a_parse_error_naming_the_page
 
 def real_pages(count: int) -> Iterator[tuple[str, str]]:
     """The first `count` pages of each evaluation file, as (url, html)."""
-    for path in sorted(DATA.glob("*.jsonl.gz")):
-        with gzip.open(path, "rt", encoding="utf-8") as lines:
+    for path in sorted(DATA.glob("*.jsonl.xz")):
+        with lzma.open(path, "rt", encoding="utf-8") as lines:
             for _, line in zip(range(count), lines, strict=False):
                 item = json.loads(line)
                 yield item["url"], item["html"]
@@ -165,7 +165,7 @@ def test_mutated_real_pages_never_raise_and_finish_in_bounded_time(mutation: str
             else:
                 assert outcome.title
             read += 1
-    assert read == 4 * 2 * len(list(DATA.glob("*.jsonl.gz")))  # 4 pages of each file, twice
+    assert read == 4 * 2 * len(list(DATA.glob("*.jsonl.xz")))  # 4 pages of each file, twice
 
 
 def test_reading_a_large_real_page_stays_within_bounded_memory() -> None:

@@ -67,3 +67,31 @@ def test_a_page_listing_several_stories_gives_the_longest_not_all() -> None:
     body = extract_article(html, URL).body
     assert body[: len(SENTENCES)] == tuple(SENTENCES)
     assert "Markets closed higher on Monday, with banks leading the gains." not in body
+
+
+def test_a_japanese_story_outweighs_a_longer_latin_box_beside_it() -> None:
+    # Han and kana carry a word's worth in a character: counted as Latin
+    # letters, five short Japanese paragraphs lose to two long English ones
+    # (an English-language edition's box beside the story).
+    story = [
+        "気象庁は十三日、午後九時ごろ、日向灘で震度五弱の地震があったと発表した。",
+        "震源の深さは約三十キロ、地震の規模は六・九と推定される。",
+        "この地震で、気象庁は高知県と宮崎県に津波注意報を出した。",
+        "宮崎市では、停電や断水の被害は確認されていないという。",
+        "政府は、首相官邸の危機管理センターに情報連絡室を設置した。",
+    ]
+    box = [
+        "The port of Aden closed at noon on Monday as the storm approached the coast and "
+        "ships were told to wait offshore until the wind dropped below gale force, officials "
+        "said in a statement read out on the radio before the evening prayers.",
+        "Traders warned that the prices of flour and fuel would rise again this week and the "
+        "governor said that the closure would last two days or longer if the weather office "
+        "did not lift its warning of floods in the low districts by Wednesday.",
+    ]
+    paragraphs = "".join(f"<p>{s}</p>" for s in story)
+    english = "".join(f"<p>{s}</p>" for s in box)
+    html = page(
+        f"<div class='column'><div>{paragraphs}</div></div>"
+        f"<div class='column'><div>{english}</div></div>"
+    )
+    assert extract_article(html, URL).body == tuple(story)

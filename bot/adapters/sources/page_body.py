@@ -103,7 +103,10 @@ _CLIMB_LOOKAHEAD: Final = 6
 _CLIMB_MAX_LINK_DENSITY: Final = 0.35
 _MIN_BODY_CHARS: Final = 250
 _CAPTION_MAX_CHARS: Final = 120
-_COMMAS = re.compile(r"[,،]")
+_COMMAS = re.compile(r"[,،、，]")
+# Han, kana and hangul: one such character says about as much as a Latin word.
+_DENSE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+_DENSE_WEIGHT: Final = 3
 _WORD = re.compile(r"\w+")
 _NUMBER = re.compile(r"\d+")
 _SENTENCE_END = re.compile(r"[.!?؟。]\s*$")
@@ -307,7 +310,7 @@ def _choose(root: LexborNode, blocks: list[Block]) -> tuple[LexborNode, list[Lex
             continue
         if block.link_chars > len(block.text) / 2:
             continue
-        points = 1 + len(_COMMAS.findall(block.text)) + min(len(block.text) / 100, 3)
+        points = 1 + len(_COMMAS.findall(block.text)) + min(_weight(block.text) / 100, 3)
         # A <p> is a paragraph, scored into its parent; a <div> holding text
         # directly (lines between <br>s) is the paragraphs' parent itself.
         scorer: LexborNode | None = block.owner
@@ -389,6 +392,11 @@ def _climb(
         if wider is None:
             return current
         current = wider
+
+
+def _weight(text: str) -> int:
+    """A block's length in Latin-script terms, so a Japanese paragraph is not a caption."""
+    return len(text) + (_DENSE_WEIGHT - 1) * len(_DENSE.findall(text))
 
 
 def _initial(node: LexborNode) -> float:

@@ -134,3 +134,25 @@ def test_a_host_name_given_as_the_author_gives_way_to_the_byline() -> None:
     body = '<div class="post-meta-author"><a href="/editors/1"><h5>نورهان نبيل</h5></a></div>'
     assert author_of(head, body) == "نورهان نبيل"
     assert author_of('<meta name="author" content="Harbour News">', body) == "Harbour News"
+
+
+def test_a_title_sharing_only_the_site_name_with_og_title_still_names_the_headline() -> None:
+    # og:title words the story for sharing, <title> and <h1> for readers;
+    # both end in the site's name, which is the only part they share.
+    head = (
+        "<title>What next for the port after the storm? | Harbour News</title>"
+        '<meta property="og:title" content="Dock workers fear a week without pay | Harbour News">'
+    )
+    body = "<h1>What next for the port after the storm?</h1>"
+    assert title_of(head, body) == "What next for the port after the storm?"
+
+
+def test_a_title_that_is_og_title_after_the_site_name_keeps_the_headline() -> None:
+    # "Site | Kicker | Story" beside og:title "Kicker | Story": the name is
+    # what the <title> adds, not the part both end with.
+    head = (
+        "<title>Harbour News | Weather | Storm closes the port for two days</title>"
+        '<meta property="og:title" content="Weather | Storm closes the port for two days">'
+    )
+    body = "<h1>Storm closes the port for two days</h1>"
+    assert title_of(head, body) == "Storm closes the port for two days"

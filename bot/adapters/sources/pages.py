@@ -740,8 +740,17 @@ def _site_segments(meta_title: str, head_title: str) -> set[str]:
     found: set[str] = set()
     if len(head) < 2:
         return found
+    if meta and len(head) > len(meta):
+        # <title> is og:title with the name added: "Site | Kicker | Story".
+        if head[-len(meta) :] == meta:
+            return set(head[: -len(meta)])
+        if head[: len(meta)] == meta:
+            return set(head[len(meta) :])
     if len(meta) >= 2 and head != meta and head[-1] == meta[-1]:
+        # Two stories under one name: the name is the shared end, and the
+        # <title>'s first part is the story it words differently.
         found.add(head[-1])
+        return found
     if meta_title:
         folded = meta_title.casefold()
         # "Site » Story" when the story is what og:title says, else "Story | Site"

@@ -160,3 +160,15 @@ def test_an_unlabelled_dateline_under_the_headline_is_the_date() -> None:
 def test_a_meta_date_written_for_readers_is_read() -> None:
     html = page('<meta name="published" content="July 17, 2025">', "<h1>Storm</h1>" + STORY)
     assert extract_article(html, URL, now=NOW).published_at == datetime(2025, 7, 17, tzinfo=ADEN)
+
+
+def test_a_kicker_element_before_headline_text_is_its_own_phrase() -> None:
+    html = page(
+        "<title>t</title>",
+        "<h1><span>Nationale Demo</span>Der 9. Juli naht: Gewerkschaften zeigen Einheit</h1>"
+        "<p>Mc<b>D</b>onald and the <b>i</b>Phone stay whole, and so does a <i>word</i>s end: "
+        "the unions said they would march on the ninth of July in the capital.</p>",
+    )
+    draft = extract_article(html, URL)
+    assert draft.title == "Nationale Demo Der 9. Juli naht: Gewerkschaften zeigen Einheit"
+    assert "McDonald and the iPhone stay whole, and so does a words end" in draft.body[0]

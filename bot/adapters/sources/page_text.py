@@ -116,13 +116,32 @@ def prepare(tree: LexborHTMLParser) -> None:
     # Two elements with no text between them are two things a browser shows
     # apart ("<span>المصدر</span><span>2310 قراءة</span>"); text running into
     # an element ("كلم<b>ة</b>") is one word split by markup and stays whole.
+    # In a cased script, an element's text ending in a small letter and the
+    # text after it starting with a capital ("<span>Demo</span>Der 9. Juli")
+    # are two phrases too: no word changes case that way at a tag.
     adjacent = [
         node
-        for node in root.traverse()
-        if node.prev is not None and node.prev.is_element_node and node.prev.tag != "br"
+        for node in root.traverse(include_text=True)
+        if node.prev is not None
+        and node.prev.is_element_node
+        and node.prev.tag != "br"
+        and (node.is_element_node or _case_turns(node.prev, node))
     ]
     for node in adjacent:
         node.insert_before(" ")
+
+
+def _case_turns(element: LexborNode, text: LexborNode) -> bool:
+    """Whether an element's text ends in a small letter and the next text opens with a capital."""
+    after = text.text_content or ""
+    if not after[:1].isupper():
+        return False
+    last: LexborNode | None = element.last_child
+    while last is not None and last.is_element_node:
+        last = last.last_child
+    words = (last.text_content or "").split() if last is not None else []
+    # A one-letter element is a prefix styled apart ("<b>i</b>Phone"), not a phrase.
+    return bool(words) and len(words[-1]) > 1 and words[-1][-1].islower()
 
 
 def paragraphs(container: LexborNode) -> tuple[str, ...]:

@@ -141,6 +141,14 @@ def _parser() -> argparse.ArgumentParser:
         "targets", nargs="+", metavar="url", help="page or feed URLs, or saved pages"
     )
     ingest.add_argument("--store", action="store_true", help="also store them in the database")
+    ingest.add_argument(
+        "--selector",
+        action="append",
+        default=[],
+        metavar="FIELD=CSS",
+        help="read the pages with this CSS selector for FIELD, as a source's would be "
+        "(repeatable), to try it before `nashir sources select`",
+    )
     ingest.set_defaults(handler=_ingest)
 
     preview = commands.add_parser("preview", help="show the posts an article would get")
@@ -184,6 +192,21 @@ def _parser() -> argparse.ArgumentParser:
     )
     removed.add_argument("url", help="the source's URL, as `nashir sources list` shows it")
     removed.set_defaults(handler=_sources_remove)
+    selected = sources_commands.add_parser(
+        "select", help="set the CSS selectors a source's pages are read with (and show them)"
+    )
+    selected.add_argument("url", help="the source's URL, as `nashir sources list` shows it")
+    selected.add_argument(
+        "pairs",
+        nargs="*",
+        metavar="FIELD=CSS",
+        help="a field and its selector, e.g. title='meta[property=\"og:title\"]'; "
+        "FIELD= removes that field's selector",
+    )
+    selected.add_argument(
+        "--clear", action="store_true", help="remove the source's selectors first"
+    )
+    selected.set_defaults(handler=_sources_select)
     imported = sources_commands.add_parser("import", help="add the feeds an OPML file lists")
     imported.add_argument("file", type=Path, help="an OPML file (from a feed reader)")
     imported.set_defaults(handler=_sources_import)
@@ -259,6 +282,7 @@ async def _ingest(args: argparse.Namespace) -> int:
     from bot.app import build
 
     settings = _settings(args)
+    selectors = tuple(sorted((f, css) for f, css in _selectors(args.selector).items() if css))
     app = build(settings, polling=False)
     failed = 0
     try:
@@ -266,7 +290,7 @@ async def _ingest(args: argparse.Namespace) -> int:
             await app.db.upgrade()
         for target in args.targets:
             try:
-                draft = await _read_target(app.ingestor, target)
+                draft = await _read_target(app.ingestor, target, selectors)
             except NashirError as exc:
                 # One page failing is reported (a JSON line, and the usual
                 # one-line error on stderr) and the others are still read.
@@ -284,20 +308,22 @@ async def _ingest(args: argparse.Namespace) -> int:
     return failed
 
 
-async def _read_target(ingestor: Ingestor, target: str) -> ArticleDraft:
+async def _read_target(
+    ingestor: Ingestor, target: str, selectors: tuple[tuple[str, str], ...]
+) -> ArticleDraft:
     """One page: a saved file is read from disk, anything else is fetched as a URL."""
-    saved = _read_saved_page(target)
-    return saved if saved is not None else await ingestor.read_url(target)
+    saved = _read_saved_page(target, selectors)
+    return saved if saved is not None else await ingestor.read_url(target, selectors)
 
 
-def _read_saved_page(target: str) -> ArticleDraft | None:
+def _read_saved_page(target: str, selectors: tuple[tuple[str, str], ...]) -> ArticleDraft | None:
     """The page saved at `target`, or None when `target` names no file (it is a URL)."""
     from bot.adapters.sources.pages import extract_article
 
     path = Path(target)
     if "://" in target or not path.is_file():
         return None
-    return extract_article(path.read_bytes(), path.resolve().as_uri())
+    return extract_article(path.read_bytes(), path.resolve().as_uri(), selectors=dict(selectors))
 
 
 async def _preview(args: argparse.Namespace) -> int:
@@ -347,6 +373,8 @@ async def _sources_list(args: argparse.Namespace) -> int:
         if entry.retired_at is not None:
             health = f"retired {entry.retired_at:%Y-%m-%d %H:%M} UTC"
         print(f"{entry.state:<8}  {origin:<14}  {health:<24}  {entry.url}")
+        for field, selector in entry.selectors:
+            print(f"{'':<52}  {field}: {selector}")
     count = len(entries)
     print(f"{count} {'source' if count == 1 else 'sources'}", file=sys.stderr)
     return 0
@@ -375,6 +403,50 @@ async def _sources_add(args: argparse.Namespace) -> int:
         await db.close()
     print(f"{'added' if added else 'already known:'} {url}", file=sys.stderr)
     return 0
+
+
+async def _sources_select(args: argparse.Namespace) -> int:
+    from bot.adapters.storage.database import Database
+    from bot.adapters.storage.source_setting import SettingSources
+
+    settings = _settings(args)
+    changes = _selectors(args.pairs)
+    url = args.url.strip()
+    db = Database(settings.database_url)
+    try:
+        await db.upgrade()
+        async with db.session() as session:
+            sources = SettingSources(session)
+            current = await sources.selectors(url)
+            if current is None:
+                raise UserInputError(f"no source {url}: `nashir sources list` shows them")
+            chosen = {} if args.clear else current
+            chosen.update(changes)
+            chosen = {field: css for field, css in chosen.items() if css}
+            await sources.set_selectors(url, chosen)
+            await session.commit()
+    finally:
+        await db.close()
+    for field, selector in sorted(chosen.items()):
+        print(f"{field}: {selector}")
+    print(f"{url}: {len(chosen)} selectors", file=sys.stderr)
+    return 0
+
+
+def _selectors(pairs: Sequence[str]) -> dict[str, str]:
+    """FIELD=CSS pairs as a mapping, each checked; an empty CSS marks a field to remove."""
+    from bot.adapters.sources.page_selectors import validate_selectors
+
+    chosen: dict[str, str] = {}
+    for pair in pairs:
+        field, equals, selector = pair.partition("=")
+        if not equals:
+            raise UserInputError(
+                f"selector {pair!r}: write FIELD=CSS, for example title=h1.headline"
+            )
+        chosen[field.strip()] = selector.strip()
+    validate_selectors({field: css or "*" for field, css in chosen.items()})
+    return chosen
 
 
 async def _sources_remove(args: argparse.Namespace) -> int:

@@ -38,6 +38,9 @@ from bot.core.revision_guard import plan as plan_revisions
 from bot.core.selection import plausible
 from bot.core.text.arabic import fold
 
+# A source's CSS selectors by field, as `Source.selectors` holds them.
+Selectors = tuple[tuple[str, str], ...]
+
 log = logging.getLogger(__name__)
 
 TITLE_DEDUP_WINDOW = timedelta(days=3)
@@ -147,7 +150,7 @@ class Ingestor:
                     await self._succeeded(source, result.etag, result.last_modified)
                 return report
             # A big feed takes seconds to parse: off the event loop, so other sources go on.
-            drafts = await asyncio.to_thread(self._read, result, source, report)
+            drafts = await asyncio.to_thread(self._read, result, source.selectors, report)
         except SourceError as exc:
             await self._failed(source, exc, report)
             return report
@@ -204,13 +207,17 @@ class Ingestor:
         )
         return report
 
-    async def read_url(self, url: str) -> ArticleDraft:
-        """Fetch one article page (or the first item of a feed) without storing it."""
+    async def read_url(self, url: str, selectors: Selectors = ()) -> ArticleDraft:
+        """Fetch one article page (or the first item of a feed) without storing it.
+
+        `selectors` are tried as a source's would be, so an editor can check
+        them on a page before setting them (`nashir ingest --selector`).
+        """
         result = await self.fetch(url)
-        drafts = self._read(result, None)
+        drafts = self._read(result, selectors)
         if not drafts:
             raise SourceError("the feed holds no items", url=url)
-        return await self._complete(drafts[0])
+        return await self._complete(drafts[0], selectors)
 
     async def store(
         self, draft: ArticleDraft, *, source: Source | None, announce: bool
@@ -240,7 +247,7 @@ class Ingestor:
                 if changed and self.on_changed is not None:
                     await self.on_changed(existing)
                 return None
-        draft = await self._complete(draft)
+        draft = await self._complete(draft, source.selectors if source else ())
         await self._remember_social(draft.social)
         announcing = self.on_new if announce else None
         if announcing is not None and self.before_new is not None:
@@ -424,7 +431,7 @@ class Ingestor:
         return await self.storage.site_social()
 
     def _read(
-        self, result: FetchResult, source: Source | None, report: PollReport | None = None
+        self, result: FetchResult, selectors: Selectors, report: PollReport | None = None
     ) -> list[ArticleDraft]:
         rejected: list[tuple[str, str]] = []
         _, drafts = read_document(
@@ -432,7 +439,7 @@ class Ingestor:
             result.text,
             result.url,
             content_type=result.content_type,
-            selectors=dict(source.selectors) if source else None,
+            selectors=dict(selectors),
             now=self.clock.now(),
             rejected=rejected,
             doubts=report.doubts if report is not None else None,
@@ -442,8 +449,11 @@ class Ingestor:
                 self._skip(report, item, reason)
         return drafts
 
-    async def _complete(self, draft: ArticleDraft) -> ArticleDraft:
-        """Fill what a feed item lacks (body, tags, counter) from its article page."""
+    async def _complete(self, draft: ArticleDraft, selectors: Selectors) -> ArticleDraft:
+        """Fill what a feed item lacks (body, tags, counter) from its article page.
+
+        The source's selectors are for its pages, so they apply here too.
+        """
         if not self.options.complete_from_page or not _PAGE_WANTED.get():
             return draft
         if draft.body and draft.tags and draft.reads is not None:
@@ -451,7 +461,9 @@ class Ingestor:
         try:
             await self._pace(draft.url)
             result = await self.fetch(draft.url)
-            page = extract_article(result.text, result.url, now=self.clock.now())
+            page = extract_article(
+                result.text, result.url, selectors=dict(selectors), now=self.clock.now()
+            )
         except Exception as exc:  # the feed's own text is still worth storing
             log.warning("could not complete %s from its page: %s", draft.url, describe(exc))
             return draft

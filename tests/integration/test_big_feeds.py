@@ -6,6 +6,7 @@ and spaces those fetches to one host `page_interval` apart.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import time
 from collections.abc import AsyncIterator
@@ -27,7 +28,7 @@ from bot.services.ingest import IngestOptions, Ingestor
 
 ITEMS = 300  # enough to tell one page per item from none; storing dominates the time
 PAGE = (
-    "<html><head><title>خبر</title></head><body><article><h1>خبر</h1>"
+    "<html><head><title>خبر</title></head><body><div class='labels'>عدن</div><article><h1>خبر</h1>"
     "<p>نص الخبر الكامل كما نشره الموقع، بما يكفي ليكون مقالا حقيقيا يقرأه الناس.</p>"
     "</article></body></html>"
 )
@@ -119,3 +120,19 @@ async def test_only_items_that_will_be_posted_fetch_their_page_one_host_paced(
     starts = sorted(at for _, at in site.pages)
     gaps = [later - earlier for earlier, later in itertools.pairwise(starts)]
     assert all(gap >= 0.18 for gap in gaps), gaps
+
+
+async def test_a_sources_selectors_read_the_pages_its_feed_items_link_to(
+    db: Database, site: Site, ingestor: Ingestor
+) -> None:
+    site.items = 1
+    await ingestor.poll(await _source(db, f"{site.origin}/rss.xml"))
+    site.items = 3
+    source = await _source(db, f"{site.origin}/rss.xml")
+    labelled = dataclasses.replace(source, selectors=(("tags", "div.labels"),))
+
+    plain = await ingestor.read_url(f"{site.origin}/article/1")
+    report = await ingestor.poll(labelled)
+
+    assert plain.tags == ()
+    assert [article.tags for article in report.new] == [("عدن",), ("عدن",)]

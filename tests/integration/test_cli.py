@@ -232,3 +232,26 @@ def test_demo_without_the_sandbox_installed_says_how_to_run_it(
     assert "make demo" in err
     assert len(err.splitlines()) == 1
     assert "ModuleNotFoundError" not in err
+
+
+def test_ingest_tries_selectors_on_a_page_before_they_are_set(
+    env: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    saved = tmp_path / "page.html"
+    saved.write_text(
+        '<html><head><meta property="og:title" content="The share title">'
+        "<title>Page title</title></head><body><h1>The headline on the page</h1>"
+        "<p class='story'>The saved page's only paragraph, long enough to be a story.</p>"
+        "</body></html>",
+        encoding="utf-8",
+    )
+    share = 'title=meta[property="og:title"]'
+
+    assert main(["--env-file", os.devnull, "ingest", str(saved)]) == 0
+    assert json.loads(capsys.readouterr().out)["title"] == "The headline on the page"
+    assert main(["--env-file", os.devnull, "ingest", "--selector", share, str(saved)]) == 0
+    assert json.loads(capsys.readouterr().out)["title"] == "The share title"
+    assert main(["--env-file", os.devnull, "ingest", "--selector", "title", str(saved)]) == 1
+    assert capsys.readouterr().err == (
+        "nashir: selector 'title': write FIELD=CSS, for example title=h1.headline\n"
+    )

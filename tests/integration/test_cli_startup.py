@@ -323,3 +323,55 @@ def test_an_unreachable_bot_api_names_telegram_api_url(
         f"cannot reach the Bot API at 127.0.0.1:{port}: check the network or TELEGRAM_API_URL"
     )
     assert WRONG_TOKEN not in err
+
+
+def test_sources_select_sets_shows_and_removes_a_sources_selectors(
+    env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("NASHIR_ALLOW_PRIVATE_URLS", "true")  # no DNS lookups in tests
+    url = f"http://127.0.0.1:{closed_port()}/news"
+    share_title = 'meta[property="og:title"]'
+    assert main(["--env-file", os.devnull, "sources", "add", url]) == 0
+    capsys.readouterr()
+
+    assert main(["--env-file", os.devnull, "sources", "select", url, f"title={share_title}"]) == 0
+    assert capsys.readouterr().out.splitlines() == [f"title: {share_title}"]
+    assert main(["--env-file", os.devnull, "sources", "select", url, "body=div.story p"]) == 0
+    assert capsys.readouterr().out.splitlines() == ["body: div.story p", f"title: {share_title}"]
+    assert main(["--env-file", os.devnull, "sources", "list"]) == 0
+    listed = [line.strip() for line in capsys.readouterr().out.splitlines()]
+    assert listed[1:] == ["body: div.story p", f"title: {share_title}"]
+
+    assert main(["--env-file", os.devnull, "sources", "select", url, "body="]) == 0
+    assert capsys.readouterr().out.splitlines() == [f"title: {share_title}"]
+    assert main(["--env-file", os.devnull, "sources", "select", url, "--clear"]) == 0
+    assert capsys.readouterr().out == ""
+    assert main(["--env-file", os.devnull, "sources", "list"]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("pair", "message"),
+    [
+        ("headline=h1", "unknown page selector field 'headline'; use one of"),
+        ("title=h1[", "page selector for 'title' is not valid CSS: 'h1['"),
+        ("h1.title", "selector 'h1.title': write FIELD=CSS, for example title=h1.headline"),
+    ],
+)
+def test_a_bad_selector_is_one_line_naming_it_and_nothing_is_stored(
+    env: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    pair: str,
+    message: str,
+) -> None:
+    monkeypatch.setenv("NASHIR_ALLOW_PRIVATE_URLS", "true")
+    url = f"http://127.0.0.1:{closed_port()}/news"
+    assert main(["--env-file", os.devnull, "sources", "add", url]) == 0
+    capsys.readouterr()
+    assert main(["--env-file", os.devnull, "sources", "select", url, pair]) != 0
+    assert one_line(capsys.readouterr().err).startswith(message)
+    assert main(["--env-file", os.devnull, "sources", "list"]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 1
+    assert main(["--env-file", os.devnull, "sources", "select", f"{url}/other", "title=h1"]) == 1
+    assert one_line(capsys.readouterr().err).startswith(f"no source {url}/other")

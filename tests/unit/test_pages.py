@@ -394,6 +394,20 @@ def test_selector_that_matches_nothing_falls_back_to_heuristics() -> None:
     assert draft.title == HEADLINE
 
 
+def test_a_title_selector_may_name_the_share_title_in_the_head() -> None:
+    page = replace_once(
+        seed_html(),
+        f'<meta property="og:title" content="{HEADLINE} | مرصد اليمن">',
+        '<meta property="og:title" content="روسيا أنقذت الأسد في اللحظات الأخيرة">',
+    )
+    selectors = {"title": 'meta[property="og:title"]'}
+
+    assert extract_article(page, URL, selectors=selectors).title == (
+        "روسيا أنقذت الأسد في اللحظات الأخيرة"
+    )
+    assert extract_article(page, URL).title == HEADLINE
+
+
 def test_most_read_selector_reads_each_match_as_a_row() -> None:
     draft = extract_article(
         seed_html(), URL, selectors={"most_read": ".most-read li:nth-child(-n+3)"}

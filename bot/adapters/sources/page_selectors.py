@@ -52,8 +52,12 @@ def validate_selectors(selectors: Mapping[str, str]) -> None:
 def pick(root: LexborNode, selectors: Mapping[str, str]) -> dict[str, list[str]]:
     """Read what the per-source selectors match, before the tree is pruned.
 
-    Values are texts, or for ``image`` and ``published`` the attribute
-    values and text to try in order; fields with no match are absent.
+    `root` is the whole document, so a selector may name a ``<meta>`` in the
+    head: ``meta[property="og:title"]`` makes the site's share title the
+    headline, for a newsroom that prefers it to the one on the page.
+    Values are texts (a ``<meta>``'s ``content``), or for ``image`` and
+    ``published`` the attribute values and text to try in order; fields
+    with no match are absent.
     The most-read block is left to `bot.adapters.sources.most_read`, which reads rows.
     """
     picked: dict[str, list[str]] = {}
@@ -76,7 +80,13 @@ def pick(root: LexborNode, selectors: Mapping[str, str]) -> dict[str, list[str]]
                 if value and value.strip()
             ]
         else:
-            values = [t for t in (clean_text(n.text()) for n in nodes) if t]
+            values = [t for t in (clean_text(_shown(n)) for n in nodes) if t]
         if values:
             picked[field] = values
     return picked
+
+
+def _shown(node: LexborNode) -> str:
+    if node.tag == "meta":
+        return node.attributes.get("content") or ""
+    return node.text()

@@ -216,7 +216,7 @@ class _Page:
             raise ParseError("no headline found", url=url)
         self.root = root
         self.texts = ElementTexts(root)
-        self.picked = pick(root, selectors)
+        self.picked = pick(tree.root or root, selectors)
 
     def draft(self) -> ArticleDraft:
         most_read = take_most_read(self.texts, self.selectors.get("most_read"), self.url)

@@ -59,10 +59,7 @@ def as_utc(value: datetime | None) -> datetime | None:
 
 
 def source_from_row(row: SourceRow) -> Source:
-    """The source as the core sees it; its selectors are stored as a JSON object."""
-    selectors: tuple[tuple[str, str], ...] = ()
-    if row.selectors:
-        selectors = tuple(sorted(json.loads(row.selectors).items()))
+    """The source as the core sees it."""
     return Source(
         id=row.id,
         url=row.url,
@@ -75,8 +72,13 @@ def source_from_row(row: SourceRow) -> Source:
         last_success_at=as_utc(row.last_success_at),
         last_error=row.last_error,
         primed=row.primed,
-        selectors=selectors,
+        selectors=stored_selectors(row.selectors),
     )
+
+
+def stored_selectors(stored: str | None) -> tuple[tuple[str, str], ...]:
+    """A source's CSS selectors, stored as a JSON object, as (field, selector) pairs."""
+    return tuple(sorted(json.loads(stored).items())) if stored else ()
 
 
 def article_from_row(row: ArticleRow, tags: tuple[str, ...]) -> Article:

@@ -9,8 +9,9 @@ add`, Telegram) are never retired by the setting.
 
 from __future__ import annotations
 
+import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -18,7 +19,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.adapters.storage.database import Database
-from bot.adapters.storage.rows import as_utc, insert_ignoring_conflicts
+from bot.adapters.storage.rows import as_utc, insert_ignoring_conflicts, stored_selectors
 from bot.adapters.storage.tables import SourceRow
 
 log = logging.getLogger(__name__)
@@ -35,6 +36,7 @@ class SourceEntry:
     failures: int
     last_success_at: datetime | None
     last_error: str | None
+    selectors: tuple[tuple[str, str], ...] = ()
 
     @property
     def state(self) -> str:
@@ -105,9 +107,25 @@ class SettingSources:
                 failures=row.failures,
                 last_success_at=as_utc(row.last_success_at),
                 last_error=row.last_error,
+                selectors=stored_selectors(row.selectors),
             )
             for row in rows.scalars()
         ]
+
+    async def selectors(self, url: str) -> dict[str, str] | None:
+        """The CSS selectors of the source at `url`, or None when there is no such source."""
+        found = await self.session.execute(select(SourceRow.selectors).where(SourceRow.url == url))
+        row = found.first()
+        return None if row is None else dict(stored_selectors(row[0]))
+
+    async def set_selectors(self, url: str, selectors: Mapping[str, str]) -> None:
+        """Replace the source's selectors (checked by the caller); none clears them."""
+        stored = json.dumps(dict(sorted(selectors.items())), ensure_ascii=False)
+        await self.session.execute(
+            update(SourceRow)
+            .where(SourceRow.url == url)
+            .values(selectors=stored if selectors else None)
+        )
 
 
 async def register_setting_sources(db: Database, urls: Sequence[str], now: datetime) -> list[str]:

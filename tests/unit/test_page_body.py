@@ -95,3 +95,17 @@ def test_a_japanese_story_outweighs_a_longer_latin_box_beside_it() -> None:
         f"<div class='column'><div>{english}</div></div>"
     )
     assert extract_article(html, URL).body == tuple(story)
+
+
+def test_text_hidden_by_framework_classes_is_not_the_body() -> None:
+    # Screen-reader labels and a paywall pitch waiting for its script: the
+    # reader sees neither, so neither is the story.
+    hidden = (
+        "<div class='visually-hidden'>Article content</div>"
+        "<div class='premium hidden'><p>This content is reserved for subscribers, "
+        "with unlimited digital access, newsletters, puzzles, and the daily ePaper.</p></div>"
+        "<span class='sr-only'>Advertisement, story continues below</span>"
+    )
+    paragraphs = "".join(f"<p>{s}</p>{hidden}" for s in SENTENCES)
+    body = extract_article(page(f"<article>{paragraphs}</article>"), URL).body
+    assert body == tuple(SENTENCES)

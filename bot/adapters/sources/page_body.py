@@ -69,6 +69,13 @@ _POSITIVE = re.compile(
     re.IGNORECASE,
 )
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+# Classes that CSS frameworks hide (Bootstrap, WordPress, utility kits): text
+# for screen readers ("Article content", "Advertisement") or a paywall held
+# back for later, never what a reader sees.
+_HIDDEN_CLASSES: Final = frozenset(
+    {"hidden", "is-hidden", "visually-hidden", "visuallyhidden", "sr-only", "screen-reader-text",
+     "screen-reader-only", "d-none", "u-hidden", "hide", "hidden-xs-up", "invisible"}
+)  # fmt: skip
 _BLOCK_TAGS: Final = frozenset(
     {
         "address", "article", "aside", "blockquote", "dd", "div", "dl", "dt", "figcaption",
@@ -216,6 +223,7 @@ def _is_hidden(node: LexborNode) -> bool:
         "hidden" in attrs
         or (attrs.get("aria-hidden") or "").lower() == "true"
         or bool(_HIDDEN_STYLE.search(attrs.get("style") or ""))
+        or not _HIDDEN_CLASSES.isdisjoint((attrs.get("class") or "").lower().split())
     )
 
 

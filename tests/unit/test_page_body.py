@@ -109,3 +109,16 @@ def test_text_hidden_by_framework_classes_is_not_the_body() -> None:
     paragraphs = "".join(f"<p>{s}</p>{hidden}" for s in SENTENCES)
     body = extract_article(page(f"<article>{paragraphs}</article>"), URL).body
     assert body == tuple(SENTENCES)
+
+
+def test_a_comment_list_is_furniture_even_when_its_grid_class_says_column() -> None:
+    story = "".join(f"<p>{s}</p>" for s in SENTENCES[:3])
+    comments = "".join(
+        f"<li class='member column'><p>{s.replace('The', 'A reader: the')}</p></li>"
+        for s in SENTENCES[3:]
+    )
+    html = page(
+        f"<div class='columns'><div class='column is-8'>{story}</div>"
+        f"<ul class='comments-list columns'>{comments}</ul></div>"
+    )
+    assert extract_article(html, URL).body == tuple(SENTENCES[:3])

@@ -57,6 +57,7 @@ _UNLIKELY = re.compile(
     r"caption|credit|byline|author-?bio|about-?the-?author|dateline",
     re.IGNORECASE,
 )
+_GRID_CLASSES: Final = frozenset({"column", "columns", "col", "row"})
 _MAYBE = re.compile(r"and|article|body|column|content|main|shadow|story|entry|post", re.IGNORECASE)
 _NEGATIVE = re.compile(
     r"hidden|banner|combx|comment|com-|contact|foot|footer|footnote|gdpr|masthead|media|meta|"
@@ -229,7 +230,12 @@ def _is_hidden(node: LexborNode) -> bool:
 
 def _names_furniture(node: LexborNode) -> bool:
     names = _names(node)
-    return bool(names) and bool(_UNLIKELY.search(names)) and not _MAYBE.search(names)
+    if not names or not _UNLIKELY.search(names):
+        return False
+    # A grid's "column(s)" class says where a block sits, not what it is:
+    # "comments-list columns" is still the comments.
+    kept = " ".join(t for t in names.split() if t.lower() not in _GRID_CLASSES)
+    return not _MAYBE.search(kept)
 
 
 def _names(node: LexborNode) -> str:

@@ -115,6 +115,16 @@ def test_json_ld_keywords_and_meta_keywords_become_tags() -> None:
     assert extract_article(as_meta, URL).tags == ("عدن", "الميناء", "storm")
 
 
+@pytest.mark.parametrize("empty", ['[""]', "[]", '" "'])
+def test_empty_json_ld_keywords_leave_the_meta_keywords(empty: str) -> None:
+    html = page(
+        f'<script type="application/ld+json">{{"@type": "Article", "keywords": {empty}}}</script>'
+        '<meta name="keywords" content="عدن، الميناء">',
+        "<h1>Storm closes the port</h1>" + STORY,
+    )
+    assert extract_article(html, URL).tags == ("عدن", "الميناء")
+
+
 # -- element boundaries ------------------------------------------------------
 
 

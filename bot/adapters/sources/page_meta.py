@@ -129,10 +129,13 @@ def keywords(meta: Meta, json_ld: dict[str, Any]) -> list[str]:
     if found:
         return found
     declared = json_ld.get("keywords")
+    listed: list[str] = []
     if isinstance(declared, list):
-        return [str(k) for k in declared if isinstance(k, str | int | float)]
-    if isinstance(declared, str) and declared.strip():
-        return _split_keywords(declared)
+        listed = [str(k) for k in declared if isinstance(k, str | int | float) and str(k).strip()]
+    elif isinstance(declared, str):
+        listed = _split_keywords(declared)
+    if listed:  # an empty JSON-LD list ([""]) leaves the <meta> keywords to say
+        return listed
     for key in ("news_keywords", "keywords"):
         value = meta.get(key)
         if value:

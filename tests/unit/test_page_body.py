@@ -122,3 +122,19 @@ def test_a_comment_list_is_furniture_even_when_its_grid_class_says_column() -> N
         f"<ul class='comments-list columns'>{comments}</ul></div>"
     )
     assert extract_article(html, URL).body == tuple(SENTENCES[:3])
+
+
+def test_advertisement_labels_between_paragraphs_are_not_the_body() -> None:
+    labels = [
+        "Advertisement",
+        "Advertisement 2",
+        "REKLAM",
+        "Anzeige",
+        "إعلان",
+        "Story continues below",
+    ]
+    story = [*SENTENCES[:5], "Advertisement revenue fell at the port's own paper, its editor said."]
+    paragraphs = "".join(
+        f"<p>{s}</p><div class='slot'>{label}</div>" for s, label in zip(story, labels, strict=True)
+    )
+    assert extract_article(page(f"<article>{paragraphs}</article>"), URL).body == tuple(story)

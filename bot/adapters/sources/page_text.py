@@ -49,6 +49,14 @@ _PARAGRAPH_TAGS: Final = frozenset({"p", "li", "blockquote", "h2", "h3", "h4", "
 
 _SHARE_LINE = re.compile(r"^(?:شارك|شاركوا|مشاركة|انشر|share)(?:\s|$)", re.IGNORECASE)
 _SHARE_LINE_MAX_CHARS: Final = 60
+# A line that only labels an advertisement slot, in the languages of the pages read.
+_AD_LABEL = re.compile(
+    r"^(?:advertisements?|advertising|sponsored|anzeige|werbung|reklam|reklame|publicidad|"
+    r"publicité|publicite|annonce|annons|pubblicità|reclame|إعلان|اعلان|إعلانات|"
+    r"(?:story|article) continues below(?: advertisement)?|continue reading below)"
+    r"(?:\s*[-:]?\s*\d+)?$",
+    re.IGNORECASE,
+)
 CREDIT = re.compile(r"^(?:ال)?مصدر(?: الخبر)?\s*[:：]\s*(.+)$")
 
 
@@ -72,7 +80,7 @@ def is_furniture(text: str) -> bool:
     """Tell page furniture (credit, follow-us, share, read-also) from story text."""
     if not text:
         return True
-    if len(text) <= _SHARE_LINE_MAX_CHARS and _SHARE_LINE.match(text):
+    if len(text) <= _SHARE_LINE_MAX_CHARS and (_SHARE_LINE.match(text) or _AD_LABEL.match(text)):
         return True
     return is_boilerplate(text)
 

@@ -57,7 +57,7 @@ _UNLIKELY = re.compile(
     r"caption|credit|byline|author-?bio|about-?the-?author|dateline",
     re.IGNORECASE,
 )
-_GRID_CLASSES: Final = frozenset({"column", "columns", "col", "row"})
+_GRID_CLASSES: Final = frozenset({"column", "columns"})
 _MAYBE = re.compile(r"and|article|body|column|content|main|shadow|story|entry|post", re.IGNORECASE)
 _NEGATIVE = re.compile(
     r"hidden|banner|combx|comment|com-|contact|foot|footer|footnote|gdpr|masthead|media|meta|"

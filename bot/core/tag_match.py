@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final, Generic, Protocol, TypeVar
 
-from bot.core.text.arabic import fold, fold_word_with_article, normalize_text
+from bot.core.text.arabic import fold_word_with_article, normalize_text
 
 SUGGESTIONS: Final = 3
 CUTOFF: Final = 0.6
@@ -53,8 +53,12 @@ def clean_tag(text: str) -> str:
 
 
 def stored_key(name: str) -> str:
-    """The key a tag is stored under: the same as ingest gives the site's tags."""
-    return fold(name.strip())[:KEY_CHARS]
+    """The key a tag is stored under, by ingest and by /follow alike.
+
+    Word by word without the article, as `tag_key`: a tag followed as
+    "الدوري" before any story carries it is the tag a site writes "دوري".
+    """
+    return tag_key(name.strip())[:KEY_CHARS]
 
 
 @dataclass(frozen=True, slots=True)

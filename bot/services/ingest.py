@@ -36,6 +36,7 @@ from bot.core.ports import Clock, UnitOfWork
 from bot.core.revision_guard import HeldChange, RevisionGate
 from bot.core.revision_guard import plan as plan_revisions
 from bot.core.selection import plausible
+from bot.core.tag_match import stored_key
 from bot.core.text.arabic import fold
 
 # A source's CSS selectors by field, as `Source.selectors` holds them.
@@ -631,7 +632,7 @@ def _tag_keys(tags: Sequence[str]) -> list[tuple[str, str]]:
     pairs = []
     for tag in tags:
         name = tag.strip()
-        key = fold(name)[:250]
+        key = stored_key(name)
         if name and key and key not in seen:
             seen.add(key)
             pairs.append((name[:250], key))

@@ -248,3 +248,19 @@ async def test_inline_mode_offers_matching_articles_to_share(bot: Harness) -> No
     paged = await bot.inline(2013, "الكهرباء")
     assert len(paged["results"]) == 7
     assert paged.get("next_offset", "") == ""
+
+
+# Last: it stores a story, which the listings above would count.
+async def test_a_tag_followed_with_the_article_meets_the_site_tag_written_without_it(
+    bot: Harness,
+) -> None:
+    [reply] = await bot.send(2029, "/follow الدوري الممتاز")
+    assert reply["text"] == f"✅ تتابع الآن «الدوري الممتاز». {UNSEEN_AR}"
+    await bot.store(draft("league", "انطلاق موسم كرة القدم", tags=("دوري ممتاز",)))
+    async with bot.app.db.session() as session:
+        tags = TagRepository(session)
+        matching = [t for t in await tags.all() if t.name in ("الدوري الممتاز", "دوري ممتاز")]
+        assert len(matching) == 1
+        assert await tags.stories(matching[0].id) == 1
+    [listing] = await bot.send(2029, "/following")
+    assert listing["text"] == "الوسوم التي تتابعها:\n• الدوري الممتاز"

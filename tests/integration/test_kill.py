@@ -30,7 +30,7 @@ from bot.adapters.storage.subscribers import SubscriberRepository
 from bot.adapters.storage.tables import TagRow
 from bot.core.clock import SystemClock
 from bot.core.crash_points import CRASH_ENV, CRASH_EXIT
-from bot.core.text.arabic import fold
+from bot.core.tag_match import stored_key
 from bot.services.fanout import broadcast
 from sandbox import FakeTelegram, ServerThread
 from sandbox.demo_site import DemoSite
@@ -234,7 +234,7 @@ def _run_child(
 async def _follow(db: Database, users: list[int], tag: str) -> None:
     """`users` subscribe and follow `tag` (the tag row made as ingest will find it)."""
     now = SystemClock().now()
-    key = fold(tag)[:250]
+    key = stored_key(tag)
     async with db.session() as session:
         await session.execute(insert_ignoring_conflicts(session, TagRow, {"name": tag, "key": key}))
         tag_id = await session.scalar(select(TagRow.id).where(TagRow.key == key))

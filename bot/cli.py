@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from bot.core.errors import ConfigError, NashirError, UserInputError
 
 if TYPE_CHECKING:
-    from bot.core.model import ArticleDraft
+    from bot.core.model import ArticleDraft, Selectors
     from bot.services.ingest import Ingestor
 
 log = logging.getLogger("nashir")
@@ -308,15 +308,13 @@ async def _ingest(args: argparse.Namespace) -> int:
     return failed
 
 
-async def _read_target(
-    ingestor: Ingestor, target: str, selectors: tuple[tuple[str, str], ...]
-) -> ArticleDraft:
+async def _read_target(ingestor: Ingestor, target: str, selectors: Selectors) -> ArticleDraft:
     """One page: a saved file is read from disk, anything else is fetched as a URL."""
     saved = _read_saved_page(target, selectors)
     return saved if saved is not None else await ingestor.read_url(target, selectors)
 
 
-def _read_saved_page(target: str, selectors: tuple[tuple[str, str], ...]) -> ArticleDraft | None:
+def _read_saved_page(target: str, selectors: Selectors) -> ArticleDraft | None:
     """The page saved at `target`, or None when `target` names no file (it is a URL)."""
     from bot.adapters.sources.pages import extract_article
 

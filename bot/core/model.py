@@ -12,6 +12,9 @@ import enum
 from dataclasses import dataclass, field
 from datetime import datetime
 
+# A source's CSS selectors as (field, selector) pairs, sorted by field.
+Selectors = tuple[tuple[str, str], ...]
+
 
 class Platform(enum.StrEnum):
     """Where a post goes; one publisher adapter per platform."""
@@ -234,7 +237,7 @@ class Source:
     last_success_at: datetime | None = None
     last_error: str | None = None
     primed: bool = False
-    selectors: tuple[tuple[str, str], ...] = ()
+    selectors: Selectors = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,16 +31,13 @@ from bot.core.errors import SourceError
 from bot.core.events import Events
 from bot.core.ingest_ports import IngestStore, NewStory, ReadingLog, StoryUnit
 from bot.core.links import canonical_url
-from bot.core.model import Article, ArticleDraft, SocialLinks, Source
+from bot.core.model import Article, ArticleDraft, Selectors, SocialLinks, Source
 from bot.core.ports import Clock, UnitOfWork
 from bot.core.revision_guard import HeldChange, RevisionGate
 from bot.core.revision_guard import plan as plan_revisions
 from bot.core.selection import plausible
 from bot.core.tag_match import stored_key
 from bot.core.text.arabic import fold
-
-# A source's CSS selectors by field, as `Source.selectors` holds them.
-Selectors = tuple[tuple[str, str], ...]
 
 log = logging.getLogger(__name__)
 

@@ -25,6 +25,7 @@ from bot.core.model import (
     DestinationKind,
     DestinationState,
     Platform,
+    Selectors,
     Source,
 )
 
@@ -76,7 +77,7 @@ def source_from_row(row: SourceRow) -> Source:
     )
 
 
-def stored_selectors(stored: str | None) -> tuple[tuple[str, str], ...]:
+def stored_selectors(stored: str | None) -> Selectors:
     """A source's CSS selectors, stored as a JSON object, as (field, selector) pairs."""
     return tuple(sorted(json.loads(stored).items())) if stored else ()
 

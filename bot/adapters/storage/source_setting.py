@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.adapters.storage.database import Database
 from bot.adapters.storage.rows import as_utc, insert_ignoring_conflicts, stored_selectors
 from bot.adapters.storage.tables import SourceRow
+from bot.core.model import Selectors
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +37,7 @@ class SourceEntry:
     failures: int
     last_success_at: datetime | None
     last_error: str | None
-    selectors: tuple[tuple[str, str], ...] = ()
+    selectors: Selectors = ()
 
     @property
     def state(self) -> str:
